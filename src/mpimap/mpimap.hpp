@@ -1,0 +1,8 @@
+#pragma once
+// Everything a user of mpimap needs.
+
+#include "mpimap/options.hpp"    // IWYU pragma: export
+#include "mpimap/pool.hpp"       // IWYU pragma: export
+#include "mpimap/process.hpp"    // IWYU pragma: export
+#include "mpimap/task_error.hpp" // IWYU pragma: export
+#include "mpimap/version.hpp"    // IWYU pragma: export

@@ -1,0 +1,43 @@
+#pragma once
+// What a caller can choose about one map.
+
+#include <cstddef>
+#include <optional>
+#include <ostream>
+#include <string_view>
+
+namespace mpimap {
+
+/// How items are divided among ranks.
+enum class Schedule {
+  /// One contiguous block per rank, moved by MPI_Scatterv/MPI_Gatherv.
+  /// Cheapest when every item costs the same; `chunksize` is ignored.
+  Static,
+  /// Rank 0 hands out chunks of `chunksize` items on demand.
+  Dynamic,
+  /// Like Dynamic, but chunks shrink as the work runs out:
+  /// chunk = max(chunksize, ceil(remaining / (2 * ranks))).
+  Guided,
+};
+
+std::string_view to_string(Schedule s);
+std::optional<Schedule> parse_schedule(std::string_view name);
+
+struct MapOptions {
+  Schedule schedule = Schedule::Dynamic;
+  /// Items per chunk for Dynamic, the smallest chunk for Guided; 0 picks one
+  /// (see `auto_chunksize`).
+  std::size_t chunksize = 0;
+  /// Capture what each task writes to std::cout and print it on rank 0 as one
+  /// block per task, in item order.
+  bool capture_output = true;
+  /// Prefix every captured line with "[rank R@host] ".
+  bool tag_output = false;
+  /// Where rank 0 prints captured output; nullptr means std::cout.
+  std::ostream* output = nullptr;
+  /// Whether rank 0 also runs tasks between dispatches (Dynamic/Guided). It
+  /// always does in Static and when it is the only rank.
+  bool root_computes = true;
+};
+
+}  // namespace mpimap

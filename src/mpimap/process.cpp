@@ -1,0 +1,91 @@
+#include "mpimap/process.hpp"
+
+#include <fmt/format.h>
+
+#include <iostream>
+#include <stdexcept>
+#include <utility>
+
+#include "mpimap/dynamic_map.hpp"
+#include "mpimap/task_runner.hpp"
+#include "mpimap/wait.hpp"
+#include "mpimap/wire.hpp"
+
+namespace mpimap {
+
+struct Process::State {
+  State(const detail::Context* c, int r, int i, std::function<void()> t, bool tg)
+      : ctx(c), rank(r), id(i), target(std::move(t)), tag(tg) {}
+  const detail::Context* ctx;
+  int rank;
+  int id;
+  std::function<void()> target;
+  bool tag;
+  bool started = false;
+  bool joined = false;
+  std::optional<int> exitcode;
+  std::string output, error;
+  std::vector<char> send_buf;
+  MPI_Request send = MPI_REQUEST_NULL;
+
+  // Tags stay far below MPI_TAG_UB (at least 32767 by the standard).
+  int mpi_tag() const { return detail::kProcessTagBase + id % 30000; }
+
+  ~State() {
+    // A started but never joined process still owes rank 0 its message.
+    if (send != MPI_REQUEST_NULL) detail::wait(send);
+  }
+};
+
+Process::Process(const detail::Context& ctx, int rank, int id, std::function<void()> target,
+                 bool tag)
+    : s_(std::make_unique<State>(&ctx, rank, id, std::move(target), tag)) {}
+Process::Process(Process&&) noexcept = default;
+Process& Process::operator=(Process&&) noexcept = default;
+Process::~Process() = default;
+
+int Process::rank() const { return s_->rank; }
+std::optional<int> Process::exitcode() const { return s_->exitcode; }
+const std::string& Process::error() const { return s_->error; }
+
+void Process::start() {
+  auto& s = *s_;
+  if (s.started) throw std::logic_error("mpimap::Process: start() called twice");
+  s.started = true;
+  if (s.ctx->rank != s.rank) return;
+  detail::TaskRunner runner(true, s.tag ? s.ctx->tag : "");
+  auto call = [&s](int) { s.target(); };
+  detail::Nothing none;
+  const bool ok = runner.run(call, 0, &none, s.output, s.error);
+  s.exitcode = ok ? 0 : 1;
+  if (s.rank == 0) return;
+  detail::Writer w(s.send_buf);
+  w.put<std::uint8_t>(ok);
+  w.put_string(s.output);
+  w.put_string(s.error);
+  MPI_Isend(s.send_buf.data(), static_cast<int>(s.send_buf.size()), MPI_BYTE, 0, s.mpi_tag(),
+            s.ctx->comm, &s.send);
+}
+
+void Process::join() {
+  auto& s = *s_;
+  if (!s.started) throw std::logic_error("mpimap::Process: join() before start()");
+  if (s.joined) return;
+  s.joined = true;
+  if (s.send != MPI_REQUEST_NULL) detail::wait(s.send);
+  if (!s.ctx->is_root()) return;
+  if (s.rank != 0) {
+    std::vector<char> buf;
+    detail::receive_any(s.ctx->comm, s.rank, s.mpi_tag(), buf, true);
+    detail::Reader r(buf);
+    s.exitcode = r.get<std::uint8_t>() ? 0 : 1;
+    s.output = r.get_string();
+    s.error = r.get_string();
+  }
+  std::cout << s.output << std::flush;
+  if (*s.exitcode != 0)
+    std::cerr << fmt::format("mpimap: process {} failed on rank {}@{}: {}\n", s.id + 1, s.rank,
+                             s.ctx->hosts[s.rank], s.error);
+}
+
+}  // namespace mpimap

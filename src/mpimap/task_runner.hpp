@@ -1,0 +1,82 @@
+#pragma once
+// Runs one task on the local rank: calls the user's function, turns an
+// exception into a message, and captures what the task wrote to std::cout.
+
+#include <cstddef>
+#include <exception>
+#include <functional>
+#include <iostream>
+#include <sstream>
+#include <string>
+#include <type_traits>
+#include <utility>
+
+namespace mpimap::detail {
+
+/// The result type of a task whose function returns void.
+struct Nothing {
+  template <class Archive>
+  void serialize(Archive&, unsigned) {}
+};
+
+template <class F, class T>
+using task_result_t = std::conditional_t<std::is_void_v<std::invoke_result_t<F&, const T&>>,
+                                         Nothing, std::invoke_result_t<F&, const T&>>;
+
+class TaskRunner {
+ public:
+  /// `tag` is put before every captured line ("" for none).
+  TaskRunner(bool capture, std::string tag) : capture_(capture), tag_(std::move(tag)) {}
+
+  /// Runs f(item), storing its value in *result. On failure returns false and
+  /// sets `error`. `output` receives what the task printed (left empty when it
+  /// printed nothing or capture is off).
+  template <class F, class T, class R>
+  bool run(F& f, const T& item, R* result, std::string& output, std::string& error) {
+    bool ok = true;
+    {
+      CoutRedirect redirect(capture_ ? &buffer_ : nullptr);
+      try {
+        if constexpr (std::is_void_v<std::invoke_result_t<F&, const T&>>) {
+          std::invoke(f, item);
+        } else {
+          *result = std::invoke(f, item);
+        }
+      } catch (const std::exception& e) {
+        error = e.what();
+        ok = false;
+      } catch (...) {
+        error = "unknown exception";
+        ok = false;
+      }
+    }
+    if (capture_ && !buffer_.view().empty()) {
+      output = tag_.empty() ? buffer_.str() : tagged(buffer_.view());
+      buffer_.str({});
+    }
+    return ok;
+  }
+
+ private:
+  /// Points std::cout at a buffer for the lifetime of the object.
+  class CoutRedirect {
+   public:
+    explicit CoutRedirect(std::streambuf* to) : old_(to ? std::cout.rdbuf(to) : nullptr) {}
+    ~CoutRedirect() {
+      if (old_) std::cout.rdbuf(old_);
+    }
+    CoutRedirect(const CoutRedirect&) = delete;
+    CoutRedirect& operator=(const CoutRedirect&) = delete;
+
+   private:
+    std::streambuf* old_;
+  };
+
+  std::string tagged(std::string_view text) const;
+
+  bool capture_;
+  std::string tag_;
+  std::stringbuf buffer_;
+};
+
+}  // namespace mpimap::detail

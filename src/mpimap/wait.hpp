@@ -1,0 +1,36 @@
+#pragma once
+// Waiting without eating a core. A rank blocked in MPI_Recv or MPI_Wait
+// busy-polls forever, which steals the CPU from ranks that share the core
+// (oversubscribed runs, or rank 0 beside a worker). We poll for a short while,
+// which keeps hand-offs fast, then sleep between polls with growing pauses.
+
+#include <mpi.h>
+
+#include <chrono>
+#include <thread>
+
+namespace mpimap::detail {
+
+template <class Poll>
+void wait_until(Poll&& poll) {
+  using clock = std::chrono::steady_clock;
+  const auto spin_end = clock::now() + std::chrono::microseconds(50);
+  do {
+    if (poll()) return;
+  } while (clock::now() < spin_end);
+  auto pause = std::chrono::microseconds(5);
+  while (!poll()) {
+    std::this_thread::sleep_for(pause);
+    if (pause < std::chrono::microseconds(250)) pause *= 2;
+  }
+}
+
+inline void wait(MPI_Request& request) {
+  wait_until([&] {
+    int done = 0;
+    MPI_Test(&request, &done, MPI_STATUS_IGNORE);
+    return done != 0;
+  });
+}
+
+}  // namespace mpimap::detail
