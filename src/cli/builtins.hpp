@@ -1,0 +1,26 @@
+#pragma once
+// The functions `mpimap map` and `mpimap process` can run, by name.
+
+#include <cstdint>
+#include <span>
+#include <string_view>
+#include <variant>
+
+namespace mpimap::cli {
+
+using IntToInt = std::int64_t (*)(std::int64_t);
+using RealToReal = double (*)(double);
+using IntPrinter = void (*)(std::int64_t);  // prints, returns nothing
+
+struct Builtin {
+  std::string_view name;
+  std::string_view signature;  // e.g. "int -> int"
+  std::string_view help;
+  std::variant<IntToInt, RealToReal, IntPrinter> fn;
+};
+
+std::span<const Builtin> builtins();
+/// The builtin called `name`, or nullptr.
+const Builtin* find_builtin(std::string_view name);
+
+}  // namespace mpimap::cli

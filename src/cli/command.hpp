@@ -1,0 +1,26 @@
+#pragma once
+// A subcommand of the mpimap program: what CLI11 parses into, and what runs.
+
+#include <CLI/CLI.hpp>
+#include <boost/mpi/communicator.hpp>
+
+#include <functional>
+#include <memory>
+
+namespace mpimap::cli {
+
+struct Command {
+  CLI::App* app = nullptr;
+  /// Runs the parsed subcommand on every rank; returns the exit code (which
+  /// must be the same on every rank). Throws UsageError for bad input.
+  std::function<int(const boost::mpi::communicator&)> run;
+};
+
+// One per subcommand, each in its own file.
+Command add_map_command(CLI::App& app);
+Command add_process_command(CLI::App& app);
+Command add_demo_command(CLI::App& app);
+Command add_functions_command(CLI::App& app);
+Command add_run_command(CLI::App& app);  // run/run_command.cpp
+
+}  // namespace mpimap::cli

@@ -1,0 +1,59 @@
+// The mpimap program: `mpirun -n N mpimap SUBCOMMAND ...`.
+// Every rank parses the same command line; rank 0 alone reads input, prints
+// and reports errors, and every rank exits with rank 0's code.
+
+#include <CLI/CLI.hpp>
+#include <fmt/format.h>
+
+#include <boost/mpi/communicator.hpp>
+#include <boost/mpi/environment.hpp>
+
+#include <exception>
+#include <iostream>
+#include <vector>
+
+#include "cli/command.hpp"
+#include "cli/usage_error.hpp"
+#include "mpimap/version.hpp"
+
+int main(int argc, char** argv) {
+  using namespace mpimap::cli;
+  boost::mpi::environment env(argc, argv, /*abort_on_exception=*/false);
+  boost::mpi::communicator world;
+  const bool root = world.rank() == 0;
+
+  CLI::App app{"mpimap: map functions and commands over items on every MPI rank\n"
+               "(Python's multiprocessing.Pool.map and Process, over MPI).\n"
+               "Run it under mpirun: mpirun -q -n 4 mpimap map square 1 2 3 4 5",
+               "mpimap"};
+  app.set_version_flag("--version", fmt::format("mpimap {}", mpimap::version));
+  app.require_subcommand(1);
+  const std::vector<Command> commands{add_map_command(app), add_process_command(app),
+                                      add_run_command(app), add_demo_command(app),
+                                      add_functions_command(app)};
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    if (e.get_exit_code() == 0) {  // --help, --version
+      if (root) app.exit(e);
+      return 0;
+    }
+    if (root) std::cerr << "mpimap: " << e.what() << " (see 'mpimap --help')\n";
+    return kExitUsage;
+  }
+
+  for (const auto& command : commands) {
+    if (!command.app->parsed()) continue;
+    try {
+      return command.run(world);
+    } catch (const UsageError& e) {
+      if (root) std::cerr << "mpimap: " << e.what() << '\n';
+      return kExitUsage;
+    } catch (const std::exception& e) {
+      // A rank that fails on its own cannot tell the others: stop the job.
+      std::cerr << fmt::format("mpimap: rank {}: internal error: {}\n", world.rank(), e.what());
+      env.abort(3);
+    }
+  }
+  return kExitUsage;
+}

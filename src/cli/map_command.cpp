@@ -1,0 +1,107 @@
+// mpimap map FUNCTION [ITEM...] [-a FILE]: Pool.map of a built-in function.
+
+#include <fmt/format.h>
+
+#include <iostream>
+#include <map>
+#include <string>
+#include <type_traits>
+#include <vector>
+
+#include "cli/builtins.hpp"
+#include "cli/collective.hpp"
+#include "cli/command.hpp"
+#include "cli/format.hpp"
+#include "cli/items.hpp"
+#include "cli/parse.hpp"
+#include "cli/usage_error.hpp"
+#include "mpimap/mpimap.hpp"
+
+namespace mpimap::cli {
+
+namespace {
+
+struct MapArgs {
+  std::string function;
+  std::vector<std::string> items;
+  std::string item_file;
+  Format format = Format::List;
+  Schedule schedule = Schedule::Dynamic;
+  std::size_t chunksize = 0;
+  bool tag = false;
+};
+
+template <class In>
+std::vector<In> parse_items(const std::vector<std::string>& texts) {
+  std::vector<In> values(texts.size());
+  for (std::size_t i = 0; i < texts.size(); ++i) {
+    std::optional<std::string> why;
+    if constexpr (std::is_same_v<In, double>) why = parse_real(texts[i], values[i]);
+    else why = parse_int(texts[i], values[i]);
+    if (why) throw UsageError(fmt::format("item {} ({}): {}", i + 1, quote_item(texts[i]), *why));
+  }
+  return values;
+}
+
+template <class In, class Out>
+int map_builtin(const boost::mpi::communicator& comm, Out (*fn)(In), const MapArgs& args) {
+  std::vector<std::string> texts;
+  std::vector<In> items;
+  root_checked(comm, [&] {
+    texts = args.items;
+    if (!args.item_file.empty()) read_item_file(args.item_file, texts);
+    items = parse_items<In>(texts);
+  });
+  Pool pool(comm);
+  const MapOptions options{.schedule = args.schedule, .chunksize = args.chunksize,
+                           .tag_output = args.tag};
+  int code = 0;
+  try {
+    if constexpr (std::is_void_v<Out>) {
+      pool.for_each(fn, items, options);
+    } else {
+      const auto results = pool.map(fn, items, options);
+      if (pool.is_root()) print_results(std::cout, results, args.format);
+    }
+  } catch (const TaskError& e) {  // rank 0 only
+    std::cout.flush();
+    std::cerr << fmt::format("mpimap: item {} ({}) failed on rank {}@{}: {}\n", e.index() + 1,
+                             quote_item(texts[e.index()]), e.rank(), e.host(), e.message());
+    code = kExitTaskFailed;
+  }
+  return from_root(comm, code);
+}
+
+}  // namespace
+
+Command add_map_command(CLI::App& app) {
+  auto args = std::make_shared<MapArgs>();
+  auto* sub = app.add_subcommand("map", "Apply a built-in function to every item, in parallel, "
+                                        "and print the results in item order");
+  sub->add_option("function", args->function, "A built-in function (see `mpimap functions`)")
+      ->required();
+  sub->add_option("items", args->items, "Items (more may come from -a)");
+  sub->add_option("-a,--arg-file", args->item_file, "Read items from FILE, one per line ('-': stdin)");
+  sub->add_option("--format", args->format, "How to print the results")
+      ->transform(CLI::CheckedTransformer(
+          std::map<std::string, Format>{{"list", Format::List}, {"lines", Format::Lines},
+                                        {"json", Format::Json}}))
+      ->default_str("list");
+  sub->add_option_function<std::string>(
+         "--schedule", [args](const std::string& s) { args->schedule = *parse_schedule(s); },
+         "How items are divided among ranks")
+      ->check(CLI::IsMember({"static", "dynamic", "guided"}))
+      ->default_str("dynamic");
+  sub->add_option("--chunksize", args->chunksize, "Items per chunk (0: automatic)")
+      ->check(CLI::NonNegativeNumber);
+  sub->add_flag("--tag", args->tag, "Prefix printed lines with [rank R@host]");
+  return {sub, [args](const boost::mpi::communicator& comm) {
+            const Builtin* b = find_builtin(args->function);
+            if (!b)
+              throw UsageError(fmt::format("unknown function '{}' (see `mpimap functions`)",
+                                           args->function));
+            return std::visit([&](auto fn) { return map_builtin(comm, fn, *args); }, b->fn);
+          }};
+}
+
+}  // namespace mpimap::cli

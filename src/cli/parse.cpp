@@ -1,0 +1,52 @@
+#include "cli/parse.hpp"
+
+#include <fmt/format.h>
+
+#include <charconv>
+#include <cmath>
+#include <system_error>
+
+namespace mpimap::cli {
+
+namespace {
+std::string_view trim(std::string_view s) {
+  const auto first = s.find_first_not_of(" \t\r\n");
+  if (first == std::string_view::npos) return {};
+  return s.substr(first, s.find_last_not_of(" \t\r\n") - first + 1);
+}
+}  // namespace
+
+std::optional<std::string> parse_int(std::string_view text, std::int64_t& out) {
+  auto s = trim(text);
+  if (!s.empty() && s.front() == '+') s.remove_prefix(1);
+  const auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), out);
+  if (s.empty() || end != s.data() + s.size()) return "not an integer";
+  if (ec == std::errc::result_out_of_range) return "out of range for a 64-bit integer";
+  if (ec != std::errc()) return "not an integer";
+  return std::nullopt;
+}
+
+std::optional<std::string> parse_real(std::string_view text, double& out) {
+  auto s = trim(text);
+  if (!s.empty() && s.front() == '+') s.remove_prefix(1);
+  const auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), out);
+  if (s.empty() || end != s.data() + s.size() || ec == std::errc::invalid_argument)
+    return "not a number";
+  if (ec == std::errc::result_out_of_range || !std::isfinite(out)) return "not a finite number";
+  return std::nullopt;
+}
+
+std::string quote_item(std::string_view text) {
+  constexpr std::size_t kMax = 60;
+  std::string out = "\"";
+  for (std::size_t i = 0; i < text.size() && i < kMax; ++i) {
+    const auto c = static_cast<unsigned char>(text[i]);
+    if (c == '"' || c == '\\') out += '\\', out += static_cast<char>(c);
+    else if (c < 0x20 || c == 0x7f) out += fmt::format("\\x{:02x}", c);
+    else out += static_cast<char>(c);
+  }
+  if (text.size() > kMax) out += "...";
+  return out + "\"";
+}
+
+}  // namespace mpimap::cli
