@@ -1,0 +1,169 @@
+// mpimap's side of every benchmark case: one Pool, K repetitions of one map,
+// each timed with MPI_Wtime on rank 0 from after a barrier to when map()
+// returns there (results in hand). Pool construction and input generation are
+// outside the timed region. Results are checked after every repetition.
+//
+//   bench_mpimap --case static_map|dispatch|imbalanced|scaling
+//                [--items N] [--reps K] [--schedule static|dynamic|guided]
+//                [--chunksize C] [--no-capture]
+//                [--mean-ms M --sigma S --seed X]   (imbalanced)
+//                [--iters I]                        (scaling: work per item)
+//
+// Options are the library defaults unless given (MapOptions{} with only
+// schedule/chunksize set); --no-capture turns per-task output capture off, for
+// diagnosis only (the driver does not use it).
+
+#include <mpi.h>
+
+#include <boost/mpi/environment.hpp>
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "bench_common.hpp"
+#include "mpimap/mpimap.hpp"
+
+namespace {
+
+struct Config {
+  std::string which;
+  std::uint64_t items = 0, reps = 0;
+  mpimap::MapOptions options;
+};
+
+/// Runs `reps` timed maps of f over items and checks each result with check.
+template <class F, class T, class Check>
+void run(mpimap::Pool& pool, const Config& cfg, F f, const std::vector<T>& items, Check check) {
+  for (std::uint64_t rep = 1; rep <= cfg.reps; ++rep) {
+    MPI_Barrier(MPI_COMM_WORLD);
+    const double t0 = MPI_Wtime();
+    const auto results = pool.map(f, items, cfg.options);
+    const double seconds = MPI_Wtime() - t0;
+    if (!pool.is_root()) continue;
+    if (results.size() != cfg.items) bench::wrong_result("result count");
+    check(results);
+    bench::Json()
+        .add("rep", rep)
+        .add("seconds", seconds)
+        .add("items", cfg.items)
+        .add("ranks", pool.size())
+        .add("schedule", std::string(mpimap::to_string(cfg.options.schedule)))
+        .add("chunksize", cfg.options.chunksize)
+        .print();
+  }
+}
+
+void square_case(mpimap::Pool& pool, const Config& cfg) {
+  std::vector<std::int64_t> items;  // inputs matter on rank 0 only
+  if (pool.is_root()) {
+    items.resize(cfg.items);
+    for (std::uint64_t i = 0; i < cfg.items; ++i) items[i] = bench::square_input(i, cfg.items);
+  }
+  run(pool, cfg, [](std::int64_t x) { return bench::square(x); }, items,
+      [&](const std::vector<std::int64_t>& r) {
+        for (std::uint64_t i = 0; i < cfg.items; ++i)
+          if (r[i] != bench::square(bench::square_input(i, cfg.items)))
+            bench::wrong_result("square of item " + std::to_string(i));
+      });
+  if (pool.is_root())
+    bench::Json()
+        .add("peak_rss_kb", bench::peak_rss_kb())
+        .add("input_bytes", cfg.items * sizeof(std::int64_t))
+        .print();
+}
+
+void imbalanced_case(mpimap::Pool& pool, const Config& cfg, const bench::Args& args) {
+  const double mean_s = args.num("mean-ms", 1.0) / 1e3, sigma = args.num("sigma", 1.0);
+  const auto seed = args.u64("seed", 42);
+  // Every rank draws the same table; a task is its index.
+  const auto durations = bench::lognormal_durations(cfg.items, mean_s, sigma, seed);
+  std::vector<std::int64_t> ns(durations.size());
+  for (std::size_t i = 0; i < ns.size(); ++i) ns[i] = static_cast<std::int64_t>(durations[i] * 1e9);
+  if (pool.is_root()) {
+    double total = 0, longest = 0;
+    for (auto d : durations) total += d, longest = std::max(longest, d);
+    bench::Json()
+        .add("total_work_seconds", total)
+        .add("longest_task_seconds", longest)
+        .add("lower_bound_seconds", std::max(total / pool.size(), longest))
+        .add("ranks", pool.size())
+        .print();
+  }
+  std::vector<std::int64_t> items;
+  if (pool.is_root()) {
+    items.resize(cfg.items);
+    for (std::uint64_t i = 0; i < cfg.items; ++i) items[i] = static_cast<std::int64_t>(i);
+  }
+  run(pool, cfg,
+      [&ns](std::int64_t i) {
+        // A xorshift state never reaches 0, so this adds 0; using the value
+        // keeps the spin from being optimised away.
+        const std::uint64_t x = bench::spin_cpu_ns(ns[static_cast<std::size_t>(i)]);
+        return i + static_cast<std::int64_t>(x == 0);
+      },
+      items, [&](const std::vector<std::int64_t>& r) {
+        for (std::uint64_t i = 0; i < cfg.items; ++i)
+          if (r[i] != static_cast<std::int64_t>(i))
+            bench::wrong_result("imbalanced item " + std::to_string(i));
+      });
+}
+
+void scaling_case(mpimap::Pool& pool, const Config& cfg, const bench::Args& args) {
+  const auto iters = args.u64("iters", 2'000'000);
+  std::vector<std::uint64_t> items;
+  if (pool.is_root()) {
+    items.resize(cfg.items);
+    for (std::uint64_t i = 0; i < cfg.items; ++i) items[i] = i;
+  }
+  run(pool, cfg, [iters](std::uint64_t i) { return bench::compute_work(i, iters); }, items,
+      [&](const std::vector<std::uint64_t>& r) {
+        // Recomputing all of it would double the run: check ~16 spread items.
+        const std::uint64_t step = std::max<std::uint64_t>(1, cfg.items / 16);
+        for (std::uint64_t i = 0; i < cfg.items; i += step)
+          if (r[i] != bench::compute_work(i, iters))
+            bench::wrong_result("scaling item " + std::to_string(i));
+        if (r.back() != bench::compute_work(cfg.items - 1, iters))
+          bench::wrong_result("scaling last item");
+      });
+  if (pool.is_root()) bench::Json().add("iters_per_item", iters).print();
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  boost::mpi::environment env(argc, argv);
+  const bench::Args args(argc, argv,
+                         {"case", "items", "reps", "schedule", "chunksize", "no-capture",
+                          "mean-ms", "sigma", "seed", "iters"});
+  Config cfg;
+  cfg.which = args.str("case", "");
+  cfg.reps = args.u64("reps", 3);
+  const auto schedule = mpimap::parse_schedule(args.str("schedule", "dynamic"));
+  if (!schedule) {
+    std::fprintf(stderr, "bench_mpimap: unknown --schedule\n");
+    return 2;
+  }
+  cfg.options.schedule = *schedule;
+  cfg.options.chunksize = args.u64("chunksize", 0);
+  cfg.options.capture_output = args.str("no-capture", "0") != "1";
+
+  mpimap::Pool pool;
+  if (cfg.which == "static_map") {
+    cfg.items = args.u64("items", 10'000'000);
+    square_case(pool, cfg);
+  } else if (cfg.which == "dispatch") {
+    cfg.items = args.u64("items", 200'000);
+    square_case(pool, cfg);
+  } else if (cfg.which == "imbalanced") {
+    cfg.items = args.u64("items", 2'000);
+    imbalanced_case(pool, cfg, args);
+  } else if (cfg.which == "scaling") {
+    cfg.items = args.u64("items", 1'000);
+    scaling_case(pool, cfg, args);
+  } else {
+    if (pool.is_root()) std::fprintf(stderr, "bench_mpimap: unknown --case '%s'\n", cfg.which.c_str());
+    return 2;
+  }
+  return 0;
+}
