@@ -99,24 +99,28 @@ class Pool {
     using R = detail::task_result_t<F, T>;
     static_assert(std::is_default_constructible_v<R>,
                   "mpimap: a task's result type must be default-constructible");
-    std::vector<R> results(is_root() ? items.size() : 0);
+    using Stored = detail::stored_result_t<R>;
+    std::vector<Stored> results(is_root() ? items.size() : 0);
     detail::TaskRunner runner(options.capture_output, options.tag_output ? ctx_->tag : "");
     std::ostream& os = options.output ? *options.output : std::cout;
     detail::FirstFailure failure;
     if (options.schedule == Schedule::Static || size() == 1) {
       failure = detail::static_map(*ctx_, f, items, results, runner, os);
     } else if (is_root()) {
-      failure = detail::DynamicMaster<F, T, R>(*ctx_, f, items, results, runner, os,
-                                               options.schedule, options.chunksize,
-                                               options.root_computes)
+      failure = detail::DynamicMaster<F, T, Stored>(*ctx_, f, items, results, runner, os,
+                                                    options.schedule, options.chunksize,
+                                                    options.root_computes)
                     .run();
     } else {
-      detail::dynamic_worker<F, T, R>(*ctx_, f, runner);
+      detail::dynamic_worker<F, T, Stored>(*ctx_, f, runner);
     }
     if (is_root() && failure)
       throw TaskError(failure.index(), failure.rank(), ctx_->hosts[failure.rank()],
                       failure.message());
-    return results;
+    if constexpr (std::is_same_v<R, bool>)
+      return std::vector<bool>(results.begin(), results.end());
+    else
+      return results;
   }
 
   boost::mpi::communicator comm_;

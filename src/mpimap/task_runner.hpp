@@ -19,6 +19,20 @@ struct Nothing {
   void serialize(Archive&, unsigned) {}
 };
 
+/// Stands in for bool in result buffers: std::vector<bool> has no data().
+struct Bool {
+  bool value = false;
+  Bool() = default;
+  Bool(bool v) : value(v) {}  // NOLINT(google-explicit-constructor)
+  operator bool() const { return value; }  // NOLINT(google-explicit-constructor)
+  template <class Archive>
+  void serialize(Archive& ar, unsigned) { ar & value; }
+};
+
+/// How results of type R are stored while a map runs.
+template <class R>
+using stored_result_t = std::conditional_t<std::is_same_v<R, bool>, Bool, R>;
+
 template <class F, class T>
 using task_result_t = std::conditional_t<std::is_void_v<std::invoke_result_t<F&, const T&>>,
                                          Nothing, std::invoke_result_t<F&, const T&>>;
