@@ -174,6 +174,7 @@ class DynamicMaster {
   void record(const ChunkStatus& status, int rank) {
     for (auto& [index, text] : outputs_) printer_.add(index, std::move(text));
     failure_.note(status, rank);
+    if (failure_) printer_.stop_at(failure_.index() + 1);
     printer_.complete(status.begin, status.begin + status.attempted);
   }
 
@@ -191,6 +192,7 @@ class DynamicMaster {
     if (!text.empty()) printer_.add(i, std::move(text));
     if (!ok) {
       failure_.note(ChunkStatus{.begin = i, .attempted = 1, .failed = true, .error = error}, 0);
+      printer_.stop_at(failure_.index() + 1);
       local_end_ = local_next_;  // abandon the rest of the local chunk
     }
     printer_.complete(i, i + 1);

@@ -15,7 +15,7 @@ void OrderedPrinter::complete(std::uint64_t begin, std::uint64_t end) {
   for (auto it = done_.begin(); it != done_.end() && it->first == frontier_;
        it = done_.erase(it))
     frontier_ = it->second;
-  if (frontier_ != before) flush_below(frontier_);
+  if (frontier_ != before) flush_below(frontier_ < stop_ ? frontier_ : stop_);
 }
 
 void OrderedPrinter::flush_below(std::uint64_t limit) {
