@@ -13,7 +13,7 @@ function(mpimap_mpirun_command out np)
 endfunction()
 
 # The environment every MPI test runs with.
-set(MPIMAP_TEST_ENV OMPI_MCA_rmaps_base_oversubscribe=1 OMPI_ALLOW_RUN_AS_ROOT=1
+set(MPIMAP_TEST_ENV OMPI_MCA_rmaps_base_oversubscribe=1 OMPI_MCA_pml=ob1 OMPI_ALLOW_RUN_AS_ROOT=1
     OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 ASAN_OPTIONS=detect_leaks=0)
 
 function(mpimap_add_mpi_test name)

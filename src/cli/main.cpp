@@ -32,6 +32,13 @@ int main(int argc, char** argv) {
                                       add_run_command(app), add_demo_command(app),
                                       add_functions_command(app)};
   try {
+    const auto known = [&](const char* name) {
+      for (const auto& c : commands)
+        if (c.app->get_name() == name) return true;
+      return false;
+    };
+    if (argc > 1 && argv[1][0] != '-' && !known(argv[1]))
+      throw CLI::ParseError(fmt::format("unknown subcommand '{}'", argv[1]), kExitUsage);
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
     if (e.get_exit_code() == 0) {  // --help, --version

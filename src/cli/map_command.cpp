@@ -82,10 +82,13 @@ Command add_map_command(CLI::App& app) {
       ->required();
   sub->add_option("items", args->items, "Items (more may come from -a)");
   sub->add_option("-a,--arg-file", args->item_file, "Read items from FILE, one per line ('-': stdin)");
-  sub->add_option("--format", args->format, "How to print the results")
-      ->transform(CLI::CheckedTransformer(
-          std::map<std::string, Format>{{"list", Format::List}, {"lines", Format::Lines},
-                                        {"json", Format::Json}}))
+  sub->add_option_function<std::string>(
+         "--format",
+         [args](const std::string& s) {
+           args->format = s == "json" ? Format::Json : s == "lines" ? Format::Lines : Format::List;
+         },
+         "How to print the results: a Python list, one per line, or JSON")
+      ->check(CLI::IsMember({"list", "lines", "json"}))
       ->default_str("list");
   sub->add_option_function<std::string>(
          "--schedule", [args](const std::string& s) { args->schedule = *parse_schedule(s); },
