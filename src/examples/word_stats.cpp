@@ -1,0 +1,50 @@
+// Beyond the seed: strings in, a user struct out, dynamic scheduling, task
+// output, and a failing task reported with its item, rank and host.
+//   mpirun -q -n 3 build/bin/examples/word_stats
+
+#include <boost/mpi/environment.hpp>
+#include <boost/serialization/string.hpp>
+
+#include <iostream>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "mpimap/mpimap.hpp"
+
+struct Stats {
+  std::string word;
+  std::size_t vowels = 0;
+  template <class Archive>
+  void serialize(Archive& ar, unsigned) {  // opts Stats into Boost.Serialization
+    ar & word & vowels;
+  }
+};
+
+Stats stats(const std::string& word) {
+  if (word.empty()) throw std::invalid_argument("empty word");
+  Stats s{word, 0};
+  for (char c : word) s.vowels += std::string("aeiou").find(c) != std::string::npos;
+  return s;
+}
+
+int main(int argc, char** argv) {
+  boost::mpi::environment env(argc, argv);
+  mpimap::Pool pool;
+  const std::vector<std::string> words{"process", "thread", "pool", "map", "scatter", "gather"};
+
+  auto result = pool.map(stats, words, {.schedule = mpimap::Schedule::Dynamic, .chunksize = 2});
+  if (pool.is_root())
+    for (const auto& s : result) std::cout << s.word << ": " << s.vowels << " vowels\n";
+
+  // What a task prints reaches rank 0 whole, in item order; --tag style prefix.
+  pool.for_each([](const std::string& w) { std::cout << "saw " << w << '\n'; }, words,
+                {.tag_output = true});
+
+  try {
+    pool.map(stats, std::vector<std::string>{"ok", "", "fine"});
+  } catch (const mpimap::TaskError& e) {  // thrown on rank 0 only
+    std::cout << "item " << e.index() << " failed on rank " << e.rank() << ": " << e.message()
+              << '\n';
+  }
+}
