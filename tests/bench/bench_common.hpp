@@ -39,23 +39,24 @@ inline std::int64_t square_input(std::uint64_t i, std::uint64_t n) {
   return static_cast<std::int64_t>(i) - static_cast<std::int64_t>(n / 2);
 }
 
-/// CPU time of the calling thread, in nanoseconds.
-inline std::int64_t thread_cpu_ns() {
-  timespec ts{};
-  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
-  return static_cast<std::int64_t>(ts.tv_sec) * 1'000'000'000 + ts.tv_nsec;
-}
-
-/// Burns `ns` nanoseconds of this thread's CPU time (spins; never sleeps).
-/// CPU time rather than wall time, so that a task preempted by something else
-/// on the machine still does all of its work. Returns a value that depends on
+/// Burns `ns` nanoseconds of wall time spinning (never sleeping), so the CPU
+/// is busy the whole time. Wall time rather than the thread's CPU time: a
+/// task then lasts exactly its drawn duration, so the lower bound computed
+/// from the durations is exact and exactly reachable by a perfect scheduler,
+/// and other load on the machine cannot stretch the tasks (it can only steal
+/// the work they do, which nothing measures). Returns a value that depends on
 /// the work done, so the loop cannot be optimised away.
-inline std::uint64_t spin_cpu_ns(std::int64_t ns) {
-  const std::int64_t end = thread_cpu_ns() + ns;
+inline std::uint64_t spin_ns(std::int64_t ns) {
+  auto now = [] {
+    timespec ts{};
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return static_cast<std::int64_t>(ts.tv_sec) * 1'000'000'000 + ts.tv_nsec;
+  };
+  const std::int64_t end = now() + ns;
   std::uint64_t x = 0x9E3779B97F4A7C15ull;
   do {
-    for (int k = 0; k < 256; ++k) x ^= x << 13, x ^= x >> 7, x ^= x << 17;
-  } while (thread_cpu_ns() < end);
+    for (int k = 0; k < 64; ++k) x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+  } while (now() < end);
   return x;
 }
 
@@ -168,7 +169,7 @@ class Json {
     std::fflush(stdout);
   }
 
- private:
+  /// A value that is JSON already (an array, say).
   Json& raw(const char* key, const std::string& v) {
     // append() rather than operator+: GCC 12 at -O3 warns falsely about the
     // latter (-Wrestrict, GCC bug 105329).
@@ -176,6 +177,8 @@ class Json {
     body_.append("\"").append(key).append("\": ").append(v);
     return *this;
   }
+
+ private:
   std::string body_;
 };
 

@@ -32,25 +32,69 @@ struct Config {
   mpimap::MapOptions options;
 };
 
+/// Where each rank's time went in the last map (imbalanced and scaling only:
+/// the tasks there are long enough that counting costs nothing).
+struct Balance {
+  std::uint64_t tasks = 0;
+  double busy_seconds = 0;  // wall time spent inside tasks
+  void reset() { *this = {}; }
+  /// Wraps a task so that it counts itself.
+  template <class F>
+  auto counted(F f) {
+    return [this, f](const auto& item) {
+      const double t0 = MPI_Wtime();
+      auto r = f(item);
+      busy_seconds += MPI_Wtime() - t0;
+      ++tasks;
+      return r;
+    };
+  }
+  /// "tasks_per_rank": [...], "busy_seconds_per_rank": [...] on rank 0.
+  std::string gather() const {
+    const int p = bench::world_size();
+    std::vector<double> busy(p);
+    std::vector<std::uint64_t> counts(p);
+    MPI_Gather(&busy_seconds, 1, MPI_DOUBLE, busy.data(), 1, MPI_DOUBLE, 0, MPI_COMM_WORLD);
+    MPI_Gather(&tasks, 1, MPI_UINT64_T, counts.data(), 1, MPI_UINT64_T, 0, MPI_COMM_WORLD);
+    std::string c = "[", b = "[";
+    for (int r = 0; r < p; ++r) {
+      char buf[32];
+      std::snprintf(buf, sizeof buf, "%.4f", busy[r]);
+      c.append(r ? ", " : "").append(std::to_string(counts[r]));
+      b.append(r ? ", " : "").append(buf);
+    }
+    return c.append("]") + "|" + b.append("]");
+  }
+};
+
 /// Runs `reps` timed maps of f over items and checks each result with check.
+/// With a Balance, also reports each rank's task count and busy time.
 template <class F, class T, class Check>
-void run(mpimap::Pool& pool, const Config& cfg, F f, const std::vector<T>& items, Check check) {
+void run(mpimap::Pool& pool, const Config& cfg, F f, const std::vector<T>& items, Check check,
+         Balance* balance = nullptr) {
   for (std::uint64_t rep = 1; rep <= cfg.reps; ++rep) {
+    if (balance) balance->reset();
     MPI_Barrier(MPI_COMM_WORLD);
     const double t0 = MPI_Wtime();
     const auto results = pool.map(f, items, cfg.options);
     const double seconds = MPI_Wtime() - t0;
+    const std::string spread = balance ? balance->gather() : "";
     if (!pool.is_root()) continue;
     if (results.size() != cfg.items) bench::wrong_result("result count");
     check(results);
-    bench::Json()
-        .add("rep", rep)
+    bench::Json line;
+    line.add("rep", rep)
         .add("seconds", seconds)
         .add("items", cfg.items)
         .add("ranks", pool.size())
         .add("schedule", std::string(mpimap::to_string(cfg.options.schedule)))
-        .add("chunksize", cfg.options.chunksize)
-        .print();
+        .add("chunksize", cfg.options.chunksize);
+    if (balance) {
+      const auto bar = spread.find('|');
+      line.raw("tasks_per_rank", spread.substr(0, bar))
+          .raw("busy_seconds_per_rank", spread.substr(bar + 1));
+    }
+    line.print();
   }
 }
 
@@ -61,7 +105,7 @@ void square_case(mpimap::Pool& pool, const Config& cfg) {
     for (std::uint64_t i = 0; i < cfg.items; ++i) items[i] = bench::square_input(i, cfg.items);
   }
   run(pool, cfg, [](std::int64_t x) { return bench::square(x); }, items,
-      [&](const std::vector<std::int64_t>& r) {
+      [&](const auto& r) {
         for (std::uint64_t i = 0; i < cfg.items; ++i)
           if (r[i] != bench::square(bench::square_input(i, cfg.items)))
             bench::wrong_result("square of item " + std::to_string(i));
@@ -95,29 +139,34 @@ void imbalanced_case(mpimap::Pool& pool, const Config& cfg, const bench::Args& a
     items.resize(cfg.items);
     for (std::uint64_t i = 0; i < cfg.items; ++i) items[i] = static_cast<std::int64_t>(i);
   }
+  Balance balance;
   run(pool, cfg,
-      [&ns](std::int64_t i) {
+      balance.counted([&ns](std::int64_t i) {
         // A xorshift state never reaches 0, so this adds 0; using the value
         // keeps the spin from being optimised away.
-        const std::uint64_t x = bench::spin_cpu_ns(ns[static_cast<std::size_t>(i)]);
+        const std::uint64_t x = bench::spin_ns(ns[static_cast<std::size_t>(i)]);
         return i + static_cast<std::int64_t>(x == 0);
-      },
-      items, [&](const std::vector<std::int64_t>& r) {
+      }),
+      items,
+      [&](const auto& r) {
         for (std::uint64_t i = 0; i < cfg.items; ++i)
           if (r[i] != static_cast<std::int64_t>(i))
             bench::wrong_result("imbalanced item " + std::to_string(i));
-      });
+      },
+      &balance);
 }
 
 void scaling_case(mpimap::Pool& pool, const Config& cfg, const bench::Args& args) {
-  const auto iters = args.u64("iters", 2'000'000);
+  const auto iters = args.u64("iters", 950'000);
   std::vector<std::uint64_t> items;
   if (pool.is_root()) {
     items.resize(cfg.items);
     for (std::uint64_t i = 0; i < cfg.items; ++i) items[i] = i;
   }
-  run(pool, cfg, [iters](std::uint64_t i) { return bench::compute_work(i, iters); }, items,
-      [&](const std::vector<std::uint64_t>& r) {
+  Balance balance;
+  run(pool, cfg, balance.counted([iters](std::uint64_t i) { return bench::compute_work(i, iters); }),
+      items,
+      [&](const auto& r) {
         // Recomputing all of it would double the run: check ~16 spread items.
         const std::uint64_t step = std::max<std::uint64_t>(1, cfg.items / 16);
         for (std::uint64_t i = 0; i < cfg.items; i += step)
@@ -125,7 +174,8 @@ void scaling_case(mpimap::Pool& pool, const Config& cfg, const bench::Args& args
             bench::wrong_result("scaling item " + std::to_string(i));
         if (r.back() != bench::compute_work(cfg.items - 1, iters))
           bench::wrong_result("scaling last item");
-      });
+      },
+      &balance);
   if (pool.is_root()) bench::Json().add("iters_per_item", iters).print();
 }
 
