@@ -5,13 +5,15 @@
 //
 //   bench_mpimap --case static_map|dispatch|imbalanced|scaling
 //                [--items N] [--reps K] [--schedule static|dynamic|guided]
-//                [--chunksize C] [--no-capture]
+//                [--chunksize C] [--no-capture] [--balance]
 //                [--mean-ms M --sigma S --seed X]   (imbalanced)
 //                [--iters I]                        (scaling: work per item)
 //
 // Options are the library defaults unless given (MapOptions{} with only
-// schedule/chunksize set); --no-capture turns per-task output capture off, for
-// diagnosis only (the driver does not use it).
+// schedule/chunksize set). For diagnosis only (the driver uses neither):
+// --no-capture turns per-task output capture off; --balance makes the
+// static_map and dispatch cases report where their tasks ran, as the
+// imbalanced and scaling cases always do.
 
 #include <mpi.h>
 
@@ -98,18 +100,24 @@ void run(mpimap::Pool& pool, const Config& cfg, F f, const std::vector<T>& items
   }
 }
 
-void square_case(mpimap::Pool& pool, const Config& cfg) {
+void square_case(mpimap::Pool& pool, const Config& cfg, bool balance) {
   std::vector<std::int64_t> items;  // inputs matter on rank 0 only
   if (pool.is_root()) {
     items.resize(cfg.items);
     for (std::uint64_t i = 0; i < cfg.items; ++i) items[i] = bench::square_input(i, cfg.items);
   }
-  run(pool, cfg, [](std::int64_t x) { return bench::square(x); }, items,
-      [&](const auto& r) {
-        for (std::uint64_t i = 0; i < cfg.items; ++i)
-          if (r[i] != bench::square(bench::square_input(i, cfg.items)))
-            bench::wrong_result("square of item " + std::to_string(i));
-      });
+  auto square = [](std::int64_t x) { return bench::square(x); };
+  auto check = [&](const auto& r) {
+    for (std::uint64_t i = 0; i < cfg.items; ++i)
+      if (r[i] != bench::square(bench::square_input(i, cfg.items)))
+        bench::wrong_result("square of item " + std::to_string(i));
+  };
+  if (balance) {  // diagnosis only: where the tasks ran (costs two clock reads a task)
+    Balance b;
+    run(pool, cfg, b.counted(square), items, check, &b);
+  } else {
+    run(pool, cfg, square, items, check);
+  }
   if (pool.is_root())
     bench::Json()
         .add("peak_rss_kb", bench::peak_rss_kb())
@@ -185,7 +193,7 @@ int main(int argc, char** argv) {
   boost::mpi::environment env(argc, argv);
   const bench::Args args(argc, argv,
                          {"case", "items", "reps", "schedule", "chunksize", "no-capture",
-                          "mean-ms", "sigma", "seed", "iters"});
+                          "mean-ms", "sigma", "seed", "iters", "balance"});
   Config cfg;
   cfg.which = args.str("case", "");
   cfg.reps = args.u64("reps", 3);
@@ -201,10 +209,10 @@ int main(int argc, char** argv) {
   mpimap::Pool pool;
   if (cfg.which == "static_map") {
     cfg.items = args.u64("items", 10'000'000);
-    square_case(pool, cfg);
+    square_case(pool, cfg, args.str("balance", "0") == "1");
   } else if (cfg.which == "dispatch") {
     cfg.items = args.u64("items", 200'000);
-    square_case(pool, cfg);
+    square_case(pool, cfg, args.str("balance", "0") == "1");
   } else if (cfg.which == "imbalanced") {
     cfg.items = args.u64("items", 2'000);
     imbalanced_case(pool, cfg, args);
