@@ -1,4 +1,4 @@
-// chunking.hpp on its own (no communication): auto_chunksize, block_begin
+// chunking.hpp on its own (no communication): auto_chunk_nanos, block_begin
 // (the static schedule's blocks) and ChunkCursor (the chunks the dynamic and
 // guided schedules hand out), checked against their stated rules.
 
@@ -12,30 +12,18 @@
 
 namespace {
 
-using mpimap::auto_chunksize;
+using mpimap::auto_chunk_nanos;
 using mpimap::block_begin;
 using mpimap::ChunkCursor;
 using mpimap::Schedule;
 
 std::size_t ceil_div(std::size_t a, std::size_t b) { return (a + b - 1) / b; }
 
-TEST(AutoChunksize, AboutFourChunksPerRank) {
-  EXPECT_EQ(auto_chunksize(0, 4), 1u);
-  EXPECT_EQ(auto_chunksize(1, 4), 1u);
-  EXPECT_EQ(auto_chunksize(16, 4), 1u);
-  EXPECT_EQ(auto_chunksize(17, 4), 2u);
-  EXPECT_EQ(auto_chunksize(100, 4), 7u);
-  EXPECT_EQ(auto_chunksize(100, 1), 25u);
-  EXPECT_EQ(auto_chunksize(200'000, 3), 16'667u);
-  // A nonsensical rank count counts as one.
-  EXPECT_EQ(auto_chunksize(100, 0), 25u);
-  EXPECT_EQ(auto_chunksize(100, -3), 25u);
-  for (std::size_t n : {1u, 5u, 64u, 1000u, 12345u})
-    for (int p = 1; p <= 8; ++p) {
-      const auto cs = auto_chunksize(n, p);
-      EXPECT_EQ(cs, std::max<std::size_t>(1, ceil_div(n, 4 * static_cast<std::size_t>(p))));
-      EXPECT_LE(ceil_div(n, cs), 4u * p) << "n=" << n << " p=" << p;
-    }
+TEST(AutoChunkNanos, TwoMillisecondsOrMoreWithManyRanks) {
+  EXPECT_EQ(auto_chunk_nanos(1), 2'000'000u);
+  EXPECT_EQ(auto_chunk_nanos(64), 2'000'000u);
+  EXPECT_EQ(auto_chunk_nanos(1000), 20'000'000u);
+  EXPECT_EQ(auto_chunk_nanos(-3), 2'000'000u);
 }
 
 TEST(BlockBegin, NearEqualContiguousBlocks) {
@@ -86,13 +74,38 @@ TEST(ChunkCursor, DynamicChunksAreChunksizeExceptTheLast) {
       }
 }
 
-TEST(ChunkCursor, DynamicChunksizeZeroMeansAuto) {
-  for (std::size_t n : {0u, 3u, 100u, 5000u})
-    for (int p : {1, 3, 4}) {
-      ChunkCursor c(n, p, Schedule::Dynamic, 0);
-      EXPECT_EQ(c.chunksize(), auto_chunksize(n, p));
-      EXPECT_EQ(ChunkCursor(n, p, Schedule::Dynamic, 5).chunksize(), 5u);
-    }
+TEST(ChunkCursor, DynamicChunksizeZeroAdaptsToMeasuredTaskTime) {
+  // Before any measurement: one item at a time.
+  ChunkCursor c(1'000'000, 2, Schedule::Dynamic, 0);
+  EXPECT_TRUE(c.adaptive());
+  EXPECT_EQ(c.take(), 1u);
+  // Tasks of 1 ms: chunks of about 2 ms, i.e. 2 items.
+  c.observe(4, 4'000'000);
+  EXPECT_EQ(c.take(), 2u);
+  // Mean over everything seen: (4 ms + 10 * 1 us) / 14 items -> 2 ms / ~286 us = 6 items.
+  c.observe(10, 10'000);
+  EXPECT_EQ(c.take(), 2'000'000u / (4'010'000u / 14u));
+  // Tiny tasks: big chunks, but never more than ceil(left / (2 * ranks)).
+  ChunkCursor tiny(1000, 2, Schedule::Dynamic, 0);
+  tiny.observe(1000, 1000);
+  EXPECT_EQ(tiny.take(), 250u);
+  EXPECT_EQ(tiny.take(), 188u);  // ceil(750 / 4)
+  // An explicit chunksize is not adapted.
+  ChunkCursor fixed(100, 2, Schedule::Dynamic, 5);
+  fixed.observe(10, 1'000'000'000);
+  EXPECT_FALSE(fixed.adaptive());
+  EXPECT_EQ(fixed.take(), 5u);
+}
+
+TEST(ChunkCursor, UnknownTotalEndsWhereTheSourceRanDry) {
+  ChunkCursor c(ChunkCursor::kUnknown, 2, Schedule::Guided, 4);
+  EXPECT_FALSE(c.done());
+  EXPECT_EQ(c.take(), 4u);  // no cap without a total
+  EXPECT_EQ(c.take(), 4u);
+  c.end_at(6);  // the second chunk found only 2 items
+  EXPECT_TRUE(c.done());
+  EXPECT_EQ(c.next(), 6u);
+  EXPECT_EQ(c.take(), 0u);
 }
 
 TEST(ChunkCursor, GuidedChunksShrinkToTheChunksize) {

@@ -7,6 +7,7 @@
 // A rank stops a chunk at its first failing task; later items of the input
 // are never needed, since rank 0 reports the failure with the lowest index.
 
+#include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <span>
@@ -27,6 +28,7 @@ struct ChunkStatus {
   std::uint64_t attempted = 0;  // tasks run, the failing one included
   bool failed = false;
   std::string error;  // when failed: the message of task begin + attempted - 1
+  std::uint64_t nanos = 0;  // how long the chunk took (feeds automatic chunk sizes)
   std::uint64_t succeeded() const { return attempted - (failed ? 1 : 0); }
 };
 
@@ -35,6 +37,7 @@ template <class F, class T, class R>
 ChunkStatus run_chunk(F& f, const T* items, std::uint64_t begin, std::uint64_t count, R* results,
                       TaskRunner& runner, Outputs& outputs) {
   ChunkStatus st{.begin = begin};
+  const auto start = std::chrono::steady_clock::now();
   std::string text;
   for (std::uint64_t i = 0; i < count; ++i) {
     const bool ok = runner.run(f, items[i], results + i, text, st.error);
@@ -45,6 +48,7 @@ ChunkStatus run_chunk(F& f, const T* items, std::uint64_t begin, std::uint64_t c
       break;
     }
   }
+  st.nanos = static_cast<std::uint64_t>(std::chrono::nanoseconds(std::chrono::steady_clock::now() - start).count());
   return st;
 }
 
@@ -55,6 +59,7 @@ void write_outcome(Writer& w, const ChunkStatus& st, const R* results, const Out
   w.put(st.begin);
   w.put(st.attempted);
   w.put<std::uint8_t>(st.failed);
+  w.put(st.nanos);
   w.put<std::uint64_t>(outputs.size());
   if (results && !std::is_empty_v<R>) w.put_values(results, st.succeeded());
   for (const auto& [index, text] : outputs) {
@@ -64,22 +69,36 @@ void write_outcome(Writer& w, const ChunkStatus& st, const R* results, const Out
   if (st.failed) w.put_string(st.error);
 }
 
-/// Reads an outcome; values go to results_base[begin...] (unless it is nullptr,
-/// matching write_outcome), outputs are appended.
-template <class R>
-ChunkStatus read_outcome(Reader& r, R* results_base, Outputs& outputs) {
+/// Reads an outcome. The values (if written) go to dest(begin, succeeded),
+/// which returns where to put them (nullptr: they were not written); outputs
+/// are appended.
+template <class R, class Dest>
+ChunkStatus read_outcome(Reader& r, Dest&& dest, Outputs& outputs) {
   ChunkStatus st;
   st.begin = r.get<std::uint64_t>();
   st.attempted = r.get<std::uint64_t>();
   st.failed = r.get<std::uint8_t>() != 0;
+  st.nanos = r.get<std::uint64_t>();
   const auto n_outputs = r.get<std::uint64_t>();
-  if (results_base && !std::is_empty_v<R>) r.get_values(st.succeeded(), results_base + st.begin);
+  if constexpr (!std::is_empty_v<R>) {
+    if (R* out = dest(st.begin, st.succeeded())) r.get_values(st.succeeded(), out);
+  }
   for (std::uint64_t i = 0; i < n_outputs; ++i) {
     const auto index = r.get<std::uint64_t>();
     outputs.emplace_back(index, r.get_string());
   }
   if (st.failed) st.error = r.get_string();
   return st;
+}
+
+/// read_outcome into results_base[begin...], or skipping values if nullptr.
+template <class R>
+ChunkStatus read_outcome(Reader& r, R* results_base, Outputs& outputs) {
+  return read_outcome<R>(
+      r, [results_base](std::uint64_t begin, std::uint64_t) -> R* {
+        return results_base ? results_base + begin : nullptr;
+      },
+      outputs);
 }
 
 }  // namespace mpimap::detail

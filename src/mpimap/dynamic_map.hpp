@@ -4,9 +4,15 @@
 // Every worker keeps `kWindow` chunks in flight, so when it finishes one the
 // next is already in its mailbox: a worker's result doubles as its request for
 // more, and it never waits on a round trip. Rank 0 runs tasks too, one at a
-// time between polls of its mailbox, so on P cores P ranks do the work.
-// All sends are non-blocking on both sides: a worker sending a large result
-// and rank 0 sending it a chunk can never deadlock.
+// time, looking at its mailbox every few microseconds in between, so on P
+// cores P ranks do the work. All sends are non-blocking on both sides: a
+// worker sending a large result and rank 0 sending it a chunk can never
+// deadlock.
+//
+// The master takes items from a Source (sources.hpp) and hands results to a
+// Sink (sinks.hpp); map, imap, imap_unordered and map_reduce differ only
+// there. With map_reduce the workers fold their own results and send their
+// accumulator once, when told to stop.
 
 #include <mpi.h>
 
@@ -21,11 +27,15 @@
 #include "mpimap/chunking.hpp"
 #include "mpimap/context.hpp"
 #include "mpimap/ordered_printer.hpp"
+#include "mpimap/sinks.hpp"
+#include "mpimap/sources.hpp"
 #include "mpimap/wait.hpp"
 
 namespace mpimap::detail {
 
 inline constexpr int kWindow = 2;
+/// How often rank 0 looks at its mailbox while it runs tasks itself.
+inline constexpr std::chrono::microseconds kPollEvery{5};
 
 /// Non-blocking sends whose buffers live until MPI is done with them.
 class SendQueue {
@@ -102,31 +112,41 @@ inline MPI_Status receive_any(MPI_Comm comm, int source, int tag, std::vector<ch
   return status;
 }
 
-template <class F, class T, class R>
+/// Rank 0's side of a dynamic map.
+template <class F, class Source, class R, class Sink>
 class DynamicMaster {
+  using T = typename Source::value_type;
+  using clock = std::chrono::steady_clock;
+
  public:
-  DynamicMaster(const Context& ctx, F& f, std::span<const T> items, std::vector<R>& results,
-                TaskRunner& runner, std::ostream& os, Schedule schedule, std::size_t chunksize,
-                bool root_computes)
+  DynamicMaster(const Context& ctx, F& f, Source& source, Sink& sink, TaskRunner& runner,
+                std::ostream& os, const MapOptions& options)
       : ctx_(ctx),
         f_(f),
-        items_(items),
-        results_(results),
+        source_(source),
+        sink_(sink),
         runner_(runner),
         printer_(os),
-        cursor_(items.size(), ctx.size, schedule, chunksize),
-        root_computes_(root_computes || ctx.size == 1),
-        sends_(ctx.comm),
-        in_flight_(ctx.size, 0) {}
+        cursor_(source.size(), ctx.size, options.schedule, options.chunksize),
+        root_computes_(options.root_computes || ctx.size == 1),
+        sends_(ctx.comm) {}
 
   FirstFailure run() {
     for (int k = 0; k < kWindow; ++k)
       for (int w = 1; w < ctx_.size; ++w) send_chunk(w);
+    auto last_poll = clock::now();
     while (true) {
+      if (root_computes_ && run_local_item()) {
+        const auto now = clock::now();
+        if (ctx_.size == 1 || now - last_poll < kPollEvery) continue;
+        last_poll = now;
+        while (handle_result(false)) {
+        }
+        continue;
+      }
       while (handle_result(false)) {
       }
-      if (root_computes_ && run_local_item()) continue;
-      if (total_in_flight_ == 0) break;
+      if (in_flight_ == 0) break;
       handle_result(true);
     }
     for (int w = 1; w < ctx_.size; ++w) {
@@ -141,18 +161,27 @@ class DynamicMaster {
  private:
   bool may_dispatch() const { return !failure_ && !cursor_.done(); }
 
+  /// Takes the next chunk's items from the source (empty when it ran dry).
+  std::span<const T> next_chunk(std::uint64_t& begin) {
+    begin = cursor_.next();
+    const std::size_t want = cursor_.take();
+    const auto items = source_.take(want);
+    if (items.size() < want) cursor_.end_at(begin + items.size());
+    return items;
+  }
+
   void send_chunk(int w) {
     if (!may_dispatch()) return;
-    const std::uint64_t begin = cursor_.next();
-    const std::uint64_t count = cursor_.take();
+    std::uint64_t begin = 0;
+    const auto items = next_chunk(begin);
+    if (items.empty()) return;
     auto& buf = sends_.buffer();
     Writer wr(buf);
     wr.put(begin);
-    wr.put(count);
-    wr.put_values(items_.data() + begin, count);
+    wr.put<std::uint64_t>(items.size());
+    wr.put_values(items.data(), items.size());
     sends_.send(w, kTaskTag);
-    ++in_flight_[w];
-    ++total_in_flight_;
+    ++in_flight_;
   }
 
   /// Takes one result if there is one (or waits for one when `block`).
@@ -160,19 +189,26 @@ class DynamicMaster {
     const MPI_Status st = receive_any(ctx_.comm, MPI_ANY_SOURCE, kResultTag, recv_buf_, block);
     if (st.MPI_SOURCE == MPI_PROC_NULL) return false;
     const int w = st.MPI_SOURCE;
-    --in_flight_[w];
-    --total_in_flight_;
+    --in_flight_;
     Reader reader(recv_buf_);
     outputs_.clear();
-    const ChunkStatus status = read_outcome(reader, results_.data(), outputs_);
-    record(status, w);
+    const ChunkStatus status = read_outcome<R>(
+        reader,
+        [this](std::uint64_t begin, std::uint64_t count) -> R* {
+          return Sink::workers_send_values ? sink_.slot(begin, count) : nullptr;
+        },
+        outputs_);
+    if constexpr (Sink::workers_send_values)
+      sink_.complete(status.begin, status.succeeded(), status.failed);
+    cursor_.observe(status.attempted, status.nanos);
+    for (auto& [index, text] : outputs_) printer_.add(index, std::move(text));
+    note(status, w);
     send_chunk(w);
     sends_.reap();
     return true;
   }
 
-  void record(const ChunkStatus& status, int rank) {
-    for (auto& [index, text] : outputs_) printer_.add(index, std::move(text));
+  void note(const ChunkStatus& status, int rank) {
     failure_.note(status, rank);
     if (failure_) printer_.stop_at(failure_.index() + 1);
     printer_.complete(status.begin, status.begin + status.attempted);
@@ -181,44 +217,59 @@ class DynamicMaster {
   /// Runs one task of rank 0's own chunk, taking a new chunk when needed.
   /// Returns false when rank 0 has nothing left to run.
   bool run_local_item() {
-    if (local_next_ == local_end_) {
+    if (local_pos_ == local_.size()) {
       if (!may_dispatch()) return false;
-      local_begin_ = local_next_ = cursor_.next();
-      local_end_ = local_begin_ + cursor_.take();
+      local_ = next_chunk(local_begin_);
+      if constexpr (!Source::stable) {
+        local_copy_.assign(local_.begin(), local_.end());
+        local_ = local_copy_;
+      }
+      local_pos_ = 0;
+      if (local_.empty()) return false;
     }
-    const std::uint64_t i = local_next_++;
-    std::string text, error;
-    const bool ok = runner_.run(f_, items_[i], results_.data() + i, text, error);
+    const std::uint64_t i = local_begin_ + local_pos_;
+    std::string text;
+    ChunkStatus status{.begin = i, .attempted = 1};
+    const auto start = clock::now();
+    status.failed = !runner_.run(f_, local_[local_pos_++], sink_.slot(i, 1), text, status.error);
+    cursor_.observe(1, static_cast<std::uint64_t>(
+                           std::chrono::nanoseconds(clock::now() - start).count()));
+    sink_.complete(i, status.failed ? 0 : 1, status.failed);
     if (!text.empty()) printer_.add(i, std::move(text));
-    if (!ok) {
-      failure_.note(ChunkStatus{.begin = i, .attempted = 1, .failed = true, .error = error}, 0);
-      printer_.stop_at(failure_.index() + 1);
-      local_end_ = local_next_;  // abandon the rest of the local chunk
-    }
-    printer_.complete(i, i + 1);
+    if (status.failed) local_pos_ = local_.size();  // abandon the rest of the local chunk
+    note(status, 0);
     return true;
   }
 
   const Context& ctx_;
   F& f_;
-  std::span<const T> items_;
-  std::vector<R>& results_;
+  Source& source_;
+  Sink& sink_;
   TaskRunner& runner_;
   OrderedPrinter printer_;
   ChunkCursor cursor_;
   bool root_computes_;
   SendQueue sends_;
-  std::vector<int> in_flight_;
-  int total_in_flight_ = 0;
-  std::uint64_t local_begin_ = 0, local_next_ = 0, local_end_ = 0;
+  int in_flight_ = 0;
+  std::span<const T> local_;
+  std::vector<T> local_copy_;
+  std::uint64_t local_begin_ = 0;
+  std::size_t local_pos_ = 0;
   FirstFailure failure_;
   std::vector<char> recv_buf_;
   Outputs outputs_;
 };
 
-/// A worker rank: runs the chunks rank 0 sends until told to stop.
-template <class F, class T, class R>
-void dynamic_worker(const Context& ctx, F& f, TaskRunner& runner) {
+/// No folding: a worker of map, imap and imap_unordered sends its values.
+struct NoFold {};
+
+/// A worker rank: runs the chunks rank 0 sends until told to stop. With a
+/// fold (map_reduce), it folds its values into `acc` instead of sending them,
+/// and sends `acc` when told to stop.
+template <class F, class T, class R, class Fold = NoFold>
+void dynamic_worker(const Context& ctx, F& f, TaskRunner& runner, Fold* fold = nullptr,
+                    R* acc = nullptr) {
+  constexpr bool folding = !std::is_same_v<Fold, NoFold>;
   SendQueue sends(ctx.comm);
   std::vector<char> in;
   std::vector<T> items;
@@ -235,10 +286,32 @@ void dynamic_worker(const Context& ctx, F& f, TaskRunner& runner) {
     results.resize(count);
     outputs.clear();
     const ChunkStatus status = run_chunk(f, items.data(), begin, count, results.data(), runner, outputs);
+    if constexpr (folding)
+      for (std::uint64_t i = 0; i < status.succeeded(); ++i)
+        *acc = (*fold)(std::move(*acc), std::move(results[i]));
     Writer w(sends.buffer());
-    write_outcome(w, status, results.data(), outputs);
+    write_outcome(w, status, folding ? nullptr : results.data(), outputs);
     sends.send(0, kResultTag);
     if (sends.pending() > kWindow) sends.drain();
+  }
+  if constexpr (folding) {
+    Writer w(sends.buffer());
+    w.put_values(acc, 1);
+    sends.send(0, kFoldTag);
+  }
+  sends.drain();
+}
+
+/// On rank 0 after a folding map: folds in every worker's accumulator, in
+/// rank order.
+template <class R, class Fold>
+void collect_folds(const Context& ctx, R& acc, Fold& fold) {
+  std::vector<char> buf;
+  for (int w = 1; w < ctx.size; ++w) {
+    receive_any(ctx.comm, w, kFoldTag, buf, true);
+    R theirs{};
+    Reader(buf).get_values(1, &theirs);
+    acc = fold(std::move(acc), std::move(theirs));
   }
 }
 

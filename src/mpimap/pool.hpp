@@ -12,6 +12,7 @@
 #include <initializer_list>
 #include <iostream>
 #include <memory>
+#include <ranges>
 #include <span>
 #include <string>
 #include <tuple>
@@ -47,15 +48,14 @@ class Pool {
 
   /// f applied to every item, in item order, on rank 0. Throws TaskError on
   /// rank 0 when a task threw (after all work in flight has drained).
-  template <class F, class T>
-  auto map(F&& f, std::span<const T> items, const MapOptions& options = {}) {
+  /// `items` may be any input range: a vector or span is used in place; other
+  /// ranges are read lazily on rank 0 (Static reads them into a vector first).
+  template <class F, std::ranges::input_range Items>
+  auto map(F&& f, Items&& items, const MapOptions& options = {}) {
+    using T = std::ranges::range_value_t<Items>;
     static_assert(!std::is_void_v<std::invoke_result_t<F&, const T&>>,
                   "mpimap::Pool::map: the function returns void; use for_each");
     return run(f, items, options);
-  }
-  template <class F, class T>
-  auto map(F&& f, const std::vector<T>& items, const MapOptions& options = {}) {
-    return map(std::forward<F>(f), std::span<const T>(items), options);
   }
   template <class F, class T>
   auto map(F&& f, std::initializer_list<T> items, const MapOptions& options = {}) {
@@ -63,13 +63,50 @@ class Pool {
   }
 
   /// f applied to every item for its effect (and its printing); no results.
-  template <class F, class T>
-  void for_each(F&& f, std::span<const T> items, const MapOptions& options = {}) {
+  template <class F, std::ranges::input_range Items>
+  void for_each(F&& f, Items&& items, const MapOptions& options = {}) {
     run(f, items, options);
   }
-  template <class F, class T>
-  void for_each(F&& f, const std::vector<T>& items, const MapOptions& options = {}) {
-    for_each(std::forward<F>(f), std::span<const T>(items), options);
+
+  /// Like map, but hands each result to callback(value) (or callback(index,
+  /// value)) on rank 0, in item order, as soon as it and every earlier one are
+  /// in. Rank 0 holds only the results that wait for an earlier one: memory is
+  /// bounded by the chunks in flight, not by the input. Always schedules
+  /// dynamically (Static counts as Dynamic). Results before a failing item are
+  /// delivered, then TaskError is thrown.
+  template <class F, std::ranges::input_range Items, class Callback>
+  void imap(F&& f, Items&& items, Callback&& callback, const MapOptions& options = {}) {
+    using T = std::ranges::range_value_t<Items>;
+    using R = detail::stored_result_t<detail::task_result_t<F, T>>;
+    detail::OrderedSink<R, std::remove_reference_t<Callback>> sink(callback);
+    stream(f, items, sink, options);
+  }
+
+  /// Like imap, but in the order results arrive.
+  template <class F, std::ranges::input_range Items, class Callback>
+  void imap_unordered(F&& f, Items&& items, Callback&& callback, const MapOptions& options = {}) {
+    using T = std::ranges::range_value_t<Items>;
+    using R = detail::stored_result_t<detail::task_result_t<F, T>>;
+    detail::UnorderedSink<R, std::remove_reference_t<Callback>> sink(callback);
+    stream(f, items, sink, options);
+  }
+
+  /// op(...op(op(init, f(x1)), f(x2))...) over all items: every rank folds the
+  /// results of the tasks it ran, starting from `init`, and rank 0 folds in
+  /// the workers' accumulators. So `init` must be an identity of `op`, and
+  /// `op` associative and commutative (which rank runs which item varies).
+  /// The result is meaningful on rank 0; other ranks get their own part.
+  template <class F, std::ranges::input_range Items, class R, class Op>
+  R map_reduce(F&& f, Items&& items, R init, Op op, MapOptions options = {}) {
+    using T = std::ranges::range_value_t<Items>;
+    static_assert(std::is_convertible_v<detail::task_result_t<F, T>, R>,
+                  "mpimap::Pool::map_reduce: f's result must convert to the type of init");
+    R acc = init;
+    auto fold = [&op](R a, R b) -> R { return op(std::move(a), std::move(b)); };
+    auto g = [&f](const T& x) -> R { return f(x); };
+    detail::FoldSink<R, decltype(fold)> sink(acc, fold);
+    stream(g, items, sink, options, &fold, &acc);
+    return acc;
   }
 
   /// Like map, with each item a tuple of arguments: f(std::get<0>(t), ...).
@@ -94,33 +131,77 @@ class Pool {
   void tag_process_output(bool on) { tag_processes_ = on; }
 
  private:
-  template <class F, class T>
-  auto run(F& f, std::span<const T> items, const MapOptions& options) {
+  template <class F, class Items>
+  auto run(F& f, Items& items, const MapOptions& options) {
+    using T = std::ranges::range_value_t<Items>;
     using R = detail::task_result_t<F, T>;
     static_assert(std::is_default_constructible_v<R>,
                   "mpimap: a task's result type must be default-constructible");
     using Stored = detail::stored_result_t<R>;
-    std::vector<Stored> results(is_root() ? items.size() : 0);
-    detail::TaskRunner runner(options.capture_output, options.tag_output ? ctx_->tag : "");
-    std::ostream& os = options.output ? *options.output : std::cout;
-    detail::FirstFailure failure;
-    if (options.schedule == Schedule::Static || size() == 1) {
-      failure = detail::static_map(*ctx_, f, items, results, runner, os);
-    } else if (is_root()) {
-      failure = detail::DynamicMaster<F, T, Stored>(*ctx_, f, items, results, runner, os,
-                                                    options.schedule, options.chunksize,
-                                                    options.root_computes)
-                    .run();
+    std::vector<Stored> results;
+    constexpr bool in_place = std::ranges::contiguous_range<Items> && std::ranges::sized_range<Items>;
+    if constexpr (in_place) {
+      const std::span<const T> span(std::ranges::data(items), std::ranges::size(items));
+      if (options.schedule == Schedule::Static || size() == 1) {
+        if (is_root()) results.resize(span.size());
+        detail::TaskRunner runner(options.capture_output, options.tag_output ? ctx_->tag : "");
+        raise(detail::static_map(*ctx_, f, span, results, runner, output_of(options)));
+      } else {
+        detail::VectorSink<Stored> sink(results);
+        stream(f, span, sink, options);
+      }
+    } else if (options.schedule == Schedule::Static) {
+      std::vector<T> all;
+      if (is_root())
+        for (auto&& x : items) all.push_back(x);
+      return run(f, all, options);
     } else {
-      detail::dynamic_worker<F, T, Stored>(*ctx_, f, runner);
+      detail::VectorSink<Stored> sink(results);
+      stream(f, items, sink, options);
     }
-    if (is_root() && failure)
-      throw TaskError(failure.index(), failure.rank(), ctx_->hosts[failure.rank()],
-                      failure.message());
     if constexpr (std::is_same_v<R, bool>)
       return std::vector<bool>(results.begin(), results.end());
     else
       return results;
+  }
+
+  /// The dynamic engine with a sink on rank 0 (and a fold for map_reduce).
+  template <class F, class Items, class Sink, class Fold = detail::NoFold,
+            class Acc = detail::stored_result_t<detail::task_result_t<F, std::ranges::range_value_t<Items>>>>
+  void stream(F& f, Items& items, Sink& sink, const MapOptions& options, Fold* fold = nullptr,
+              Acc* acc = nullptr) {
+    using T = std::ranges::range_value_t<Items>;
+    using R = detail::stored_result_t<detail::task_result_t<F, T>>;
+    detail::TaskRunner runner(options.capture_output, options.tag_output ? ctx_->tag : "");
+    if (is_root()) {
+      auto run_master = [&](auto& source) {
+        detail::DynamicMaster<F, std::remove_reference_t<decltype(source)>, R, Sink> master(
+            *ctx_, f, source, sink, runner, output_of(options), options);
+        const auto failure = master.run();
+        if constexpr (!std::is_same_v<Fold, detail::NoFold>) detail::collect_folds(*ctx_, *acc, *fold);
+        raise(failure);
+      };
+      if constexpr (std::ranges::contiguous_range<Items> && std::ranges::sized_range<Items>) {
+        detail::SpanSource<T> source(std::span<const T>(std::ranges::data(items), std::ranges::size(items)));
+        run_master(source);
+      } else {
+        detail::RangeSource<Items> source(items);
+        run_master(source);
+      }
+    } else {
+      detail::dynamic_worker<F, T, R, Fold>(*ctx_, f, runner, fold, acc);
+    }
+  }
+
+  static std::ostream& output_of(const MapOptions& options) {
+    return options.output ? *options.output : std::cout;
+  }
+
+  /// On rank 0: the failing task as a TaskError.
+  void raise(const detail::FirstFailure& failure) const {
+    if (is_root() && failure)
+      throw TaskError(failure.index(), failure.rank(), ctx_->hosts[failure.rank()],
+                      failure.message());
   }
 
   boost::mpi::communicator comm_;

@@ -37,9 +37,9 @@ inline constexpr bool is_fast_v =
 namespace detail {
 
 /// A streambuf that appends to a byte vector (for the archive path).
-class VectorSink : public std::streambuf {
+class ByteSink : public std::streambuf {
  public:
-  explicit VectorSink(std::vector<char>& out) : out_(out) {}
+  explicit ByteSink(std::vector<char>& out) : out_(out) {}
 
  protected:
   std::streamsize xsputn(const char* s, std::streamsize n) override {
@@ -56,9 +56,9 @@ class VectorSink : public std::streambuf {
 };
 
 /// A streambuf that reads a byte range in place (for the archive path).
-class SpanSource : public std::streambuf {
+class ByteSource : public std::streambuf {
  public:
-  explicit SpanSource(std::span<const char> in) {
+  explicit ByteSource(std::span<const char> in) {
     char* p = const_cast<char*>(in.data());  // never written through
     setg(p, p, p + in.size());
   }
@@ -91,7 +91,7 @@ class Writer {
       const auto* p = reinterpret_cast<const char*>(first);
       buf_.insert(buf_.end(), p, p + n * sizeof(T));
     } else {
-      VectorSink sink(buf_);
+      ByteSink sink(buf_);
       boost::archive::binary_oarchive ar(sink, archive_flags);
       for (std::size_t i = 0; i < n; ++i) ar << first[i];
     }
@@ -133,7 +133,7 @@ class Reader {
       pos_ += n * sizeof(T);
     } else {
       if (n == 0) return;
-      SpanSource source(in_.subspan(pos_));
+      ByteSource source(in_.subspan(pos_));
       boost::archive::binary_iarchive ar(source, archive_flags);
       for (std::size_t i = 0; i < n; ++i) ar >> out[i];
       pos_ += source.consumed();
