@@ -13,6 +13,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <chrono>
 #include <deque>
 #include <unordered_map>
 
@@ -42,6 +43,7 @@ class Master {
         local_(command, 0, opt.jobs, in.hosts[0], opt.timeout),
         sends_(comm),
         in_flight_(static_cast<std::size_t>(size_), 0),
+        last_heard_(static_cast<std::size_t>(size_)),
         printer_(opt.keep_order, opt.tag),
         progress_(opt.progress) {}
 
@@ -73,7 +75,9 @@ class Master {
   SendQueue sends_;
   std::unordered_map<std::uint64_t, Active> active_;
   std::deque<std::uint64_t> retry_;
+  using Clock = std::chrono::steady_clock;
   std::vector<int> in_flight_;  // per worker rank: sent, result not yet in
+  std::vector<Clock::time_point> last_heard_;  // per worker rank: its last result
   int worker_in_flight_ = 0;
   // Queue `jobs` more tasks on each worker beyond its running ones, so that a
   // slot that frees never waits on a round trip: only while tasks are short
@@ -150,8 +154,15 @@ bool Master::dispatch() {
     local_.start(seq, a.attempt, a.item);
     any = true;
   }
-  if (prefetch_)
-    for (int w = 1; w < size_; ++w) send_to(w, 2 * opt_.jobs);
+  if (prefetch_) {
+    // Only to a worker that returned a result lately: one that has been quiet
+    // is busy with long tasks, and a task queued behind them could wait while
+    // other ranks idle.
+    const auto now = Clock::now();
+    const auto quiet = std::chrono::duration<double>(std::max(0.05, 4 * mean_runtime_));
+    for (int w = 1; w < size_; ++w)
+      if (now - last_heard_[static_cast<std::size_t>(w)] < quiet) send_to(w, 2 * opt_.jobs);
+  }
   return any;
 }
 
@@ -161,6 +172,7 @@ bool Master::receive() {
   while (try_receive(comm_, MPI_ANY_SOURCE, kResult, recv_buf_, status)) {
     decode_result(recv_buf_, result_);
     --in_flight_[static_cast<std::size_t>(status.MPI_SOURCE)];
+    last_heard_[static_cast<std::size_t>(status.MPI_SOURCE)] = Clock::now();
     --worker_in_flight_;
     handle(std::move(result_), status.MPI_SOURCE);
     any = true;

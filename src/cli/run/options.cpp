@@ -4,6 +4,8 @@
 
 #include <charconv>
 #include <cmath>
+#include <fstream>
+#include <iterator>
 
 #include "cli/usage_error.hpp"
 
@@ -35,6 +37,54 @@ void parse_halt(RunOptions& opt) {
   opt.halt_mode = when == "now" ? HaltMode::Now : HaltMode::Soon;
   opt.halt_fails = n;
 }
+/// What CLI11 2.1 makes of a word given to a vector option: "[a,b]" becomes
+/// "a" and "b" (recursively, empty parts dropped); any other word is itself.
+void cli11_expand(const std::string& word, std::vector<std::string>& out) {
+  if (word.size() < 2 || word.front() != '[' || word.back() != ']') {
+    out.push_back(word);
+    return;
+  }
+  const std::string inner = word.substr(1, word.size() - 2);
+  std::size_t start = 0;
+  while (start <= inner.size()) {
+    auto comma = inner.find(',', start);
+    if (comma == std::string::npos) comma = inner.size();
+    if (comma > start) cli11_expand(inner.substr(start, comma - start), out);
+    start = comma + 1;
+  }
+}
+
+/// CLI11 splits a word like "[{}]" or "[a,b]" into a list, which would change
+/// the command and the items. The words run to the end of the command line
+/// (positionals_at_end), so the exact ones are the last arguments of this
+/// process: found by matching them, from the end, against what CLI11 made of
+/// them. Linux only; elsewhere (or on any doubt) CLI11's words stay.
+void recover_exact_words(std::vector<std::string>& words) {
+  if (words.empty()) return;
+  std::ifstream in("/proc/self/cmdline", std::ios::binary);
+  if (!in) return;
+  const std::string all{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+  std::vector<std::string> argv;
+  for (std::size_t start = 0; start < all.size();) {
+    auto end = all.find('\0', start);
+    if (end == std::string::npos) end = all.size();
+    argv.emplace_back(all, start, end - start);
+    start = end + 1;
+  }
+  std::size_t i = argv.size(), j = words.size();
+  std::vector<std::string> expanded;
+  while (j > 0 && i > 1) {
+    expanded.clear();
+    cli11_expand(argv[i - 1], expanded);
+    if (expanded.size() > j) return;
+    const auto at = words.begin() + static_cast<std::ptrdiff_t>(j - expanded.size());
+    if (!std::equal(expanded.begin(), expanded.end(), at)) return;
+    j -= expanded.size();
+    --i;
+  }
+  if (j == 0) words.assign(argv.begin() + static_cast<std::ptrdiff_t>(i), argv.end());
+}
+
 }  // namespace
 
 void add_run_options(CLI::App& sub, RunOptions& opt) {
@@ -72,6 +122,7 @@ void add_run_options(CLI::App& sub, RunOptions& opt) {
 }
 
 void finish_options(RunOptions& opt) {
+  recover_exact_words(opt.words);
   opt.command.clear();
   opt.items.clear();
   opt.items_given = false;

@@ -1,0 +1,381 @@
+#!/usr/bin/env bash
+# End-to-end tests of `mpimap run` under mpirun.
+#   run_tests.sh MPIMAP GROUP NP MPIRUN [MPIRUN-ARGS...]
+# GROUP: basic | faults | all. NP: the rank count the MPIRUN command uses.
+# Every case runs the real program; outputs are compared with what they must
+# be, and with GNU parallel's own output where `parallel` is installed.
+# No timing assertions: a case that hangs is caught by ctest's TIMEOUT.
+set -uo pipefail
+
+MPIMAP=$1 GROUP=$2 NP=$3
+shift 3
+MPIRUN=("$@")
+export OMPI_MCA_odls_base_sigkill_timeout=${OMPI_MCA_odls_base_sigkill_timeout:-0}
+
+WORK=$(mktemp -d "${TMPDIR:-/tmp}/mpimap-run-test.XXXXXX")
+trap 'rm -rf "$WORK"' EXIT
+cd "$WORK" || exit 1
+
+FAILS=0 CASES=0 CURRENT=""
+HAVE_PARALLEL=0
+command -v parallel >/dev/null 2>&1 && HAVE_PARALLEL=1
+
+mr() {
+  local t0=$EPOCHREALTIME rc
+  "${MPIRUN[@]}" "$MPIMAP" run "$@"
+  rc=$?
+  [ -n "${TRACE:-}" ] && echo "mr $(bc <<<"$EPOCHREALTIME - $t0") $*" >>"$TRACE"
+  return $rc
+}
+gp() { parallel --will-cite "$@"; }
+
+fail() {
+  echo "FAIL [$CURRENT np=$NP]: $*" >&2
+  FAILS=$((FAILS + 1))
+}
+# expect_eq WHAT EXPECTED ACTUAL
+expect_eq() {
+  if [ "$2" != "$3" ]; then
+    fail "$1"
+    diff <(printf '%s\n' "$2") <(printf '%s\n' "$3") | head -20 >&2
+  fi
+}
+expect_file_eq() {  # WHAT FILE1 FILE2 (byte for byte)
+  if ! cmp -s "$2" "$3"; then
+    fail "$1"
+    diff "$2" "$3" | head -20 >&2
+  fi
+}
+case_() {
+  CURRENT=$1
+  CASES=$((CASES + 1))
+}
+# The joblog's records (header dropped) sorted by Seq.
+records() { tail -n +2 "$1" | sort -n -k1,1; }
+# Column N (1-based) of the records, one per line, sorted by Seq.
+column() { records "$1" | cut -f"$2"; }
+
+# ---------------------------------------------------------------------------
+basic_cases() {
+  case_ replacement-strings
+  local items=(a.tar.gz /x/y.d/z .bashrc dir/ / foo a/b. 'sp ace/q"uo.te' '' 'x/y/')
+  mr -k -- echo '{} + {.} + {/} + {//} + {/.} + {#}' ::: "${items[@]}" >out 2>err
+  expect_eq "replacement strings: exit" 0 $?
+  cat >expected <<'EOF'
+a.tar.gz + a.tar + a.tar.gz + . + a.tar + 1
+/x/y.d/z + /x/y.d/z + z + /x/y.d + z + 2
+.bashrc +  + .bashrc + . +  + 3
+dir/ + dir/ +  + . +  + 4
+/ + / +  + / +  + 5
+foo + foo + foo + . + foo + 6
+a/b. + a/b + b. + a + b + 7
+sp ace/q"uo.te + sp ace/q"uo + q"uo.te + sp ace + q"uo + 8
+ +  +  + . +  + 9
+x/y/ + x/y/ +  + x +  + 10
+EOF
+  expect_file_eq "replacement strings" expected out
+  if [ $HAVE_PARALLEL = 1 ]; then
+    gp -k echo '{} + {.} + {/} + {//} + {/.} + {#}' ::: "${items[@]}" >gnu
+    expect_file_eq "replacement strings vs GNU parallel -k" gnu out
+  fi
+
+  case_ slot-numbers
+  mr -j2 -- 'echo {%} $MPIMAP_SLOT $MPIMAP_RANK' ::: $(seq 1 $((NP * 4))) >out
+  local bad
+  bad=$(awk -v np="$NP" '$1 != $2 || $1 < 1 || $1 > 2 * np || int(($1 - 1) / 2) != $3' out)
+  expect_eq "{%} is rank*2+slot+1, 1-based, = MPIMAP_SLOT" "" "$bad"
+  expect_eq "slot numbers: one line per item" $((NP * 4)) "$(wc -l <out)"
+
+  case_ item-appended
+  mr -k -- echo x ::: a 'b c' >out
+  expect_eq "without replacement string the item is the last argument" $'x a\nx b c' "$(cat out)"
+  mr -k -- echo '{#}' ::: a b >out
+  expect_eq "{#} alone: the item is not appended (GNU parallel)" $'1\n2' "$(cat out)"
+
+  case_ environment
+  mr -k -- 'echo $MPIMAP_SEQ $MPIMAP_ATTEMPT $MPIMAP_RANK $MPIMAP_HOST' ::: a b c >out
+  expect_eq "MPIMAP_SEQ and MPIMAP_ATTEMPT" $'1 1\n2 1\n3 1' "$(cut -d' ' -f1,2 out)"
+  bad=$(awk -v np="$NP" '$3 < 0 || $3 >= np || $4 == ""' out)
+  expect_eq "MPIMAP_RANK in 0..np-1, MPIMAP_HOST set" "" "$bad"
+
+  case_ hostile-items
+  printf '%s\0' "a'b" 'x $(touch INJ1) `touch INJ2`; touch INJ3' '*' $'new\nline' '$HOME' \
+    'back\slash' '"dq"' '&& touch INJ4 ||' '|touch INJ5' '>INJ6' ' lead' 'trail ' \
+    $'tab\there' '{}' "''" '-n' >hostile
+  mr -k -0 -a hostile -- printf "'[%s]\n'" >out 2>err
+  expect_eq "hostile items: exit" 0 $?
+  # What printf must print: each item, literally, between brackets.
+  : >expected
+  while IFS= read -r -d '' item; do printf '[%s]\n' "$item" >>expected; done <hostile
+  expect_file_eq "hostile items are taken literally" expected out
+  local leaked
+  leaked=$(ls INJ* 2>/dev/null)
+  expect_eq "no item injected shell code" "" "$leaked"
+  if [ $HAVE_PARALLEL = 1 ]; then
+    gp -k -0 -a hostile printf "'[%s]\n'" >gnu 2>/dev/null
+    expect_file_eq "hostile items vs GNU parallel -k" gnu out
+  fi
+  mr -k -0 -a hostile -- 'printf "<%s>\n" {} {/} {.}' >out
+  expect_eq "hostile items through every replacement string: no injection" "" \
+    "$(ls INJ* 2>/dev/null)"
+  expect_eq "hostile items through replacement strings: 3 lines per item, '\\n' items have 2" \
+    "$(( 3 * 16 + 3 ))" "$(wc -l <out)"
+
+  case_ invalid-utf8
+  printf 'caf\xe9\n\xff\xfe\xfd\n' >latin1
+  mr -k -a latin1 -- printf "'%s\n'" >out
+  expect_file_eq "invalid UTF-8 items are passed through as bytes" latin1 out
+
+  case_ keep-order
+  # Later items finish first; -k prints in input order anyway.
+  mr -k -j2 -- 'sleep 0.0$((9 - {})); echo {}-a; echo {}-b' ::: 1 2 3 4 5 6 >out
+  expect_eq "-k: input order" "$(for i in 1 2 3 4 5 6; do echo $i-a; echo $i-b; done)" "$(cat out)"
+
+  case_ default-order-whole-blocks
+  mr -j3 -- 'for i in 1 2 3 4 5; do echo {}-$i; sleep 0.00{}; done' ::: 1 2 3 4 5 6 7 8 9 >out
+  expect_eq "completion order: every line there" 45 "$(wc -l <out)"
+  # Each task's block is whole: its 5 lines are consecutive and in order.
+  bad=$(awk -F- 'NR % 5 == 1 { item = $1 } $1 != item || $2 != (NR - 1) % 5 + 1' out)
+  expect_eq "completion order: blocks never interleaved" "" "$bad"
+  expect_eq "completion order: every item once" "$(seq 1 9)" "$(cut -d- -f1 out | uniq | sort -n)"
+
+  case_ tag
+  mr -k --tag -- 'printf "l1\nl2\nlast"; echo "e1" >&2' ::: x 'y z' >out 2>err
+  printf 'x\tl1\nx\tl2\nx\tlasty z\tl1\ny z\tl2\ny z\tlast' >expected
+  expect_file_eq "--tag: item and tab before every line" expected out
+  expect_eq "--tag on stderr too" $'x\te1 x\ny z\te1 y z' "$(cat err)"
+  if [ $HAVE_PARALLEL = 1 ]; then
+    gp -k --tag 'printf "l1\nl2\nlast"; echo "e1" >&2' ::: x 'y z' >gnu 2>/dev/null
+    expect_file_eq "--tag vs GNU parallel -k --tag" gnu out
+  fi
+
+  case_ joblog-columns
+  local t0 t1
+  t0=$(date +%s)
+  mr --joblog log -- 'printf %s {}; exit $(( {} % 3 == 0 ))' ::: 10 11 12 13 14 15 >/dev/null 2>err
+  expect_eq "joblog run: exit = number of failures" 2 $?
+  t1=$(date +%s)
+  expect_eq "joblog header" $'Seq\tHost\tStarttime\tJobRuntime\tSend\tReceive\tExitval\tSignal\tCommand' \
+    "$(head -1 log)"
+  expect_eq "joblog: one record per task" 6 "$(records log | wc -l)"
+  expect_eq "joblog: 9 columns" "9" "$(records log | awk -F'\t' '{print NF}' | sort -u)"
+  expect_eq "joblog Seq" "$(seq 1 6)" "$(column log 1)"
+  expect_eq "joblog Host" "$(hostname)" "$(column log 2 | sort -u)"
+  bad=$(column log 3 | awk -v a="$t0" -v b="$t1" '!/^[0-9]+\.[0-9][0-9][0-9]$/ || $1 < a - 1 || $1 > b + 1')
+  expect_eq "joblog Starttime: epoch seconds, 3 decimals" "" "$bad"
+  bad=$(column log 4 | grep -vE '^ *[0-9]+\.[0-9]{3}$' ; column log 4 | awk 'length($0) < 10')
+  expect_eq "joblog JobRuntime: %10.3f" "" "$bad"
+  expect_eq "joblog Send" "0" "$(column log 5 | sort -u)"
+  expect_eq "joblog Receive: stdout bytes" "$(printf '2\n%.0s' 1 2 3 4 5 6)" "$(column log 6)"
+  expect_eq "joblog Exitval" $'0\n0\n1\n0\n0\n1' "$(column log 7)"
+  expect_eq "joblog Signal" "0" "$(column log 8 | sort -u)"
+  expect_eq "joblog Command" \
+    "$(for i in 10 11 12 13 14 15; do echo "printf %s $i; exit \$(( $i % 3 == 0 ))"; done)" \
+    "$(column log 9)"
+  expect_eq "failure summary" "mpimap: 4 succeeded, 2 failed (see joblog)" "$(tail -1 err)"
+
+  case_ exit-codes
+  mr -- 'exit {}' ::: 0 3 0 4 5 >/dev/null 2>err
+  expect_eq "exit = number of failed tasks" 3 $?
+  expect_eq "summary without joblog" "mpimap: 2 succeeded, 3 failed" "$(tail -1 err)"
+  seq 0 150 | mr -- 'exit {}' 2>/dev/null
+  expect_eq "exit capped at 101" 101 $?
+  mr -- true ::: a b 2>err
+  expect_eq "all succeeded: exit 0" "0" "$?"
+  expect_eq "all succeeded: no summary" "" "$(cat err)"
+
+  case_ usage-errors
+  mr -k -- >out 2>err
+  expect_eq "missing command: exit 2" 2 $?
+  expect_eq "missing command: one line" 1 "$(wc -l <err)"
+  mr -a "$WORK/no-such-file" -- echo >out 2>err
+  expect_eq "unreadable -a file: exit 2" 2 $?
+  expect_eq "unreadable -a file: one line" 1 "$(wc -l <err)"
+  mr --halt sometimes -- echo ::: a 2>/dev/null
+  expect_eq "bad --halt: exit 2" 2 $?
+  mr --resume -- echo ::: a 2>/dev/null
+  expect_eq "--resume without --joblog: exit 2" 2 $?
+  mr -j 0 -- echo ::: a 2>/dev/null
+  expect_eq "-j 0: exit 2" 2 $?
+  mr --timeout -1 -- echo ::: a 2>/dev/null
+  expect_eq "negative --timeout: exit 2" 2 $?
+  mr --joblog "$WORK/no/such/dir/log" -- echo ::: a 2>/dev/null
+  expect_eq "unwritable joblog: exit 2" 2 $?
+
+  case_ empty-input
+  mr -- echo ran </dev/null >out 2>err
+  expect_eq "empty stdin: exit 0" 0 $?
+  expect_eq "empty stdin: nothing run" "" "$(cat out err)"
+  : >empty
+  mr -a empty --joblog log -- echo ran >out
+  expect_eq "empty file: exit 0" 0 $?
+  expect_eq "empty file: nothing run" "" "$(cat out)"
+  expect_eq "empty file: joblog has just its header" 1 "$(wc -l <log)"
+
+  case_ brackets
+  # CLI11 would split "[a,b]" into a list: the words must stay as typed.
+  mr -k -- echo '[{}]' '[x,y]' ::: a '[b,c]' '[]' >out
+  expect_eq "words like [a,b] are kept" $'[a] [x,y]\n[[b,c]] [x,y]\n[[]] [x,y]' "$(cat out)"
+
+  case_ stdin-and-files
+  printf 'a\nb b\n\nlast-without-newline' | mr -k -- echo '[{}]' >out
+  expect_eq "items from stdin (empty line is an item)" $'[a]\n[b b]\n[]\n[last-without-newline]' "$(cat out)"
+  printf 'one\ntwo\n' >list
+  mr -k -a list -- echo >out
+  expect_eq "items from -a FILE" $'one\ntwo' "$(cat out)"
+  mr -k -a - -- echo <list >out
+  expect_eq "items from -a -" $'one\ntwo' "$(cat out)"
+
+  case_ one-item-many-ranks
+  mr -- echo only ::: x >out
+  expect_eq "more ranks than items" "only x" "$(cat out)"
+
+  case_ many-items
+  seq 1 500 >many
+  mr -j2 -a many --joblog log -- echo >out
+  expect_eq "500 items: exit 0" 0 $?
+  expect_eq "500 items: every output once" "$(seq 1 500)" "$(sort -n out)"
+  expect_eq "500 items: every Seq logged once" "$(seq 1 500)" "$(column log 1)"
+
+  if [ $HAVE_PARALLEL = 1 ]; then
+    case_ same-as-gnu-parallel
+    local cmd='echo "$(( {#} * 2 ))" {} | tr a-z A-Z; echo err {} >&2; exit $(( {#} % 4 == 0 ))'
+    printf '%s\n' alpha 'be ta' "gam'ma" 'del"ta' 'e$psilon' zeta eta >greek
+    mr -k -a greek -- "$cmd" >out 2>/dev/null
+    local rc=$?
+    gp -k -a greek "$cmd" >gnu 2>/dev/null
+    expect_eq "exit status vs GNU parallel" $? $rc
+    expect_file_eq "output vs GNU parallel -k" gnu out
+  fi
+}
+
+# ---------------------------------------------------------------------------
+faults_cases() {
+  case_ segfault
+  mr --joblog log -- 'kill -SEGV $$' ::: 1 2>/dev/null
+  expect_eq "segfault: exit 1" 1 $?
+  expect_eq "segfault: Exitval 0, Signal 11 (as GNU parallel)" $'0\t11' "$(column log 7-8)"
+
+  case_ not-found
+  mr --joblog log -- no-such-command-xyz ::: 1 2 >/dev/null 2>err
+  expect_eq "command not found: exit 2 (two failures)" 2 $?
+  expect_eq "command not found: Exitval 127" $'127\n127' "$(column log 7)"
+  expect_eq "command not found: the shell's message" 2 "$(grep -c 'not found' err)"
+
+  case_ timeout-kills-group
+  local marker="10$$.$RANDOM"
+  mr --timeout 0.3 --joblog log -- "sh -c 'sleep $marker{} & wait'; echo never" ::: 1 2 >out 2>/dev/null
+  expect_eq "timeout: exit 2" 2 $?
+  expect_eq "timeout: Exitval -1, Signal 15 (as GNU parallel)" $'-1\t15\n-1\t15' "$(column log 7-8)"
+  expect_eq "timeout: the shell did not go on" "" "$(cat out)"
+  sleep 0.2
+  expect_eq "timeout: the grandchild is gone too" "" "$(pgrep -f "sleep $marker" || true)"
+  if [ $HAVE_PARALLEL = 1 ]; then
+    gp --timeout 0.3 --joblog gnulog "sh -c 'sleep ${marker}9 & wait'" ::: 1 2>/dev/null
+    expect_eq "timeout: recorded as GNU parallel records it" "$(column gnulog 7-8)" \
+      "$(column log 7-8 | head -1)"
+  fi
+
+  case_ retries
+  rm -f attempts
+  mr --retries 3 --joblog log -- \
+    "echo \$MPIMAP_ATTEMPT \$MPIMAP_RANK >>attempts; echo attempt \$MPIMAP_ATTEMPT {}; [ \$MPIMAP_ATTEMPT -ge 2 ]" \
+    ::: item >out
+  expect_eq "retries: exit 0 (succeeded on attempt 2)" 0 $?
+  expect_eq "retries: only the last attempt's output is printed" "attempt 2 item" "$(cat out)"
+  expect_eq "retries: two attempts ran" $'1\n2' "$(cut -d' ' -f1 attempts)"
+  expect_eq "retries: one joblog record, the success" $'1\t0' "$(column log 1,7)"
+  if [ "$NP" -gt 1 ]; then
+    expect_eq "retries: attempt 2 ran on another rank" 2 "$(cut -d' ' -f2 attempts | sort -u | wc -l)"
+  fi
+  rm -f attempts
+  mr --retries 2 --joblog log -- 'echo $MPIMAP_ATTEMPT {} >>attempts; exit 7' ::: x 2>/dev/null
+  expect_eq "retries exhausted: counted once" 1 $?
+  expect_eq "retries exhausted: --retries 2 is 2 attempts in all (GNU parallel)" $'1\n2' "$(cut -d' ' -f1 attempts)"
+  expect_eq "retries exhausted: one record" $'1\t7' "$(column log 1,7)"
+
+  case_ halt-now
+  local m2="20$$.$RANDOM"
+  mr -j2 --halt now,fail=1 --joblog log -- "if [ {} = fail ]; then sleep 0.2; exit 5; else sleep $m2; fi" \
+    ::: fail $(seq 2 $((NP * 2))) >/dev/null 2>err
+  expect_eq "halt now: exit 1" 1 $?
+  expect_eq "halt now: the failure is logged; killed tasks are not" $'1\t5' "$(column log 1,7)"
+  expect_eq "halt now: running tasks were killed" "" "$(pgrep -f "sleep $m2" || true)"
+  expect_eq "halt now: says so" 1 "$(grep -c 'stopped by --halt now,fail=1' err)"
+
+  case_ halt-soon
+  mr -j1 --halt soon,fail=2 --joblog log -- 'sleep 0.05; exit {}' ::: 0 1 2 3 4 5 6 7 8 9 $(seq 10 40) 2>err
+  local rc=$? failed
+  failed=$(column log 7 | grep -vc '^0$')
+  expect_eq "halt soon: exit = failures" "$failed" "$rc"
+  [ "$failed" -ge 2 ] || fail "halt soon: at least 2 failures ($failed)"
+  [ "$(records log | wc -l)" -lt 41 ] || fail "halt soon: tasks were started after the halt"
+  if [ "$NP" = 1 ]; then
+    expect_eq "halt soon, 1 rank 1 slot: exactly 3 tasks ran" $'0\n1\n2' "$(column log 7)"
+  fi
+
+  case_ resume
+  mr --joblog log -- echo first ::: 1 2 3 4 5 >/dev/null
+  printf '6\tvm\t1795698435.497' >>log  # a record torn by a kill
+  mr --resume --joblog log -- echo second ::: 1 2 3 4 5 6 7 8 >out
+  expect_eq "resume: runs exactly the missing items" $'second 6\nsecond 7\nsecond 8' "$(sort out)"
+  expect_eq "resume: every Seq once in the joblog" "$(seq 1 8)" "$(column log 1)"
+  mr --resume --joblog log -- echo third ::: 1 2 3 4 5 6 7 8 >out
+  expect_eq "resume: nothing left to run" "" "$(cat out)"
+  if [ $HAVE_PARALLEL = 1 ]; then
+    gp --resume --joblog log echo gnu ::: 1 2 3 4 5 6 7 8 9 10 >out
+    expect_eq "GNU parallel --resume reads our joblog" $'gnu 9\ngnu 10' "$(sort -V out)"
+    mr --resume --joblog log -- echo fourth ::: $(seq 1 11) >out
+    expect_eq "and we read GNU parallel's records" "fourth 11" "$(cat out)"
+  fi
+
+  case_ resume-failed
+  mr --joblog log -- 'echo run {}; exit $(( {} % 3 == 0 ))' ::: 1 2 3 4 5 6 7 >/dev/null 2>&1
+  expect_eq "resume-failed setup: 2 failures" 2 $?
+  mr --resume-failed --joblog log -- 'echo rerun {}' ::: 1 2 3 4 5 6 7 8 >out
+  expect_eq "resume-failed: reruns the failed and the missing" $'rerun 3\nrerun 6\nrerun 8' "$(sort out)"
+  mr --resume-failed --joblog log -- 'echo rerun {}' ::: 1 2 3 4 5 6 7 8 >out
+  expect_eq "resume-failed: then nothing" "" "$(cat out)"
+  if [ $HAVE_PARALLEL = 1 ]; then
+    gp --resume-failed --joblog log echo gnu ::: 1 2 3 4 5 6 7 8 9 >out
+    expect_eq "GNU parallel --resume-failed agrees" "gnu 9" "$(cat out)"
+  fi
+
+  case_ big-output
+  mr -- 'head -c 10000000 /dev/zero | tr "\0" {}' ::: a b >out
+  expect_eq "10 MB per task: exit 0" 0 $?
+  expect_eq "10 MB per task: all of it" 20000000 "$(wc -c <out)"
+  expect_eq "10 MB per task: blocks whole" 2 "$(fold -w 1000000 out | uniq | wc -l)"
+
+  case_ big-item
+  { head -c 1000000 /dev/zero | tr '\0' x; echo; echo small; } >bigitem
+  mr -k -a bigitem --joblog log -- 'printf %s {} | wc -c' >out
+  expect_eq "1 MB item: exit 0" 0 $?
+  expect_eq "1 MB item reaches the command whole" $'1000000\n5' "$(tr -d ' ' <out)"
+  mr -a bigitem -- /bin/echo >/dev/null 2>err
+  expect_eq "1 MB item as an argument of a program: E2BIG, recorded as a failure" 1 $?
+
+  case_ results-dir
+  mr --results res/sub -- 'echo out{}; echo err{} >&2' ::: a b >/dev/null 2>&1
+  expect_eq "--results stdout" "outb" "$(cat res/sub/2/stdout)"
+  expect_eq "--results stderr" "erra" "$(cat res/sub/1/stderr)"
+
+  case_ progress
+  mr --progress -- true ::: 1 2 3 >/dev/null 2>err
+  expect_eq "--progress: a final line" 1 "$(grep -c '^mpimap: 3/3 done, 0 running, 0 failed' err)"
+  seq 1 3 | mr --progress -- 'exit $(({} == 2))' >/dev/null 2>err
+  expect_eq "--progress: counts failures" 1 "$(grep -c '^mpimap: 3/3 done, 0 running, 1 failed' err)"
+}
+
+case "$GROUP" in
+  basic) basic_cases ;;
+  faults) faults_cases ;;
+  all) basic_cases; faults_cases ;;
+  *) echo "run_tests.sh: unknown group $GROUP" >&2; exit 2 ;;
+esac
+
+if [ "$FAILS" -gt 0 ]; then
+  echo "run_tests.sh $GROUP np=$NP: $FAILS failed check(s) in $CASES cases" >&2
+  exit 1
+fi
+echo "run_tests.sh $GROUP np=$NP: $CASES cases passed"
