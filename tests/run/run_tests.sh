@@ -50,6 +50,11 @@ case_() {
   CURRENT=$1
   CASES=$((CASES + 1))
 }
+# Cases that do not depend on the rank count run at one of them only, to keep
+# the suite short: true at NP=2 (or when ONCE_NP says otherwise).
+once() { [ "$NP" = "${ONCE_NP:-2}" ]; }
+# Comparisons with GNU parallel: where it is installed, once.
+gnu() { [ $HAVE_PARALLEL = 1 ] && once; }
 # The joblog's records (header dropped) sorted by Seq.
 records() { tail -n +2 "$1" | sort -n -k1,1; }
 # Column N (1-based) of the records, one per line, sorted by Seq.
@@ -74,7 +79,7 @@ sp ace/q"uo.te + sp ace/q"uo + q"uo.te + sp ace + q"uo + 8
 x/y/ + x/y/ +  + x +  + 10
 EOF
   expect_file_eq "replacement strings" expected out
-  if [ $HAVE_PARALLEL = 1 ]; then
+  if gnu; then
     gp -k echo '{} + {.} + {/} + {//} + {/.} + {#}' ::: "${items[@]}" >gnu
     expect_file_eq "replacement strings vs GNU parallel -k" gnu out
   fi
@@ -86,11 +91,13 @@ EOF
   expect_eq "{%} is rank*2+slot+1, 1-based, = MPIMAP_SLOT" "" "$bad"
   expect_eq "slot numbers: one line per item" $((NP * 4)) "$(wc -l <out)"
 
-  case_ item-appended
-  mr -k -- echo x ::: a 'b c' >out
-  expect_eq "without replacement string the item is the last argument" $'x a\nx b c' "$(cat out)"
-  mr -k -- echo '{#}' ::: a b >out
-  expect_eq "{#} alone: the item is not appended (GNU parallel)" $'1\n2' "$(cat out)"
+  if once; then
+    case_ item-appended
+    mr -k -- echo x ::: a 'b c' >out
+    expect_eq "without replacement string the item is the last argument" $'x a\nx b c' "$(cat out)"
+    mr -k -- echo '{#}' ::: a b >out
+    expect_eq "{#} alone: the item is not appended (GNU parallel)" $'1\n2' "$(cat out)"
+  fi
 
   case_ environment
   mr -k -- 'echo $MPIMAP_SEQ $MPIMAP_ATTEMPT $MPIMAP_RANK $MPIMAP_HOST' ::: a b c >out
@@ -98,33 +105,35 @@ EOF
   bad=$(awk -v np="$NP" '$3 < 0 || $3 >= np || $4 == ""' out)
   expect_eq "MPIMAP_RANK in 0..np-1, MPIMAP_HOST set" "" "$bad"
 
-  case_ hostile-items
-  printf '%s\0' "a'b" 'x $(touch INJ1) `touch INJ2`; touch INJ3' '*' $'new\nline' '$HOME' \
-    'back\slash' '"dq"' '&& touch INJ4 ||' '|touch INJ5' '>INJ6' ' lead' 'trail ' \
-    $'tab\there' '{}' "''" '-n' >hostile
-  mr -k -0 -a hostile -- printf "'[%s]\n'" >out 2>err
-  expect_eq "hostile items: exit" 0 $?
-  # What printf must print: each item, literally, between brackets.
-  : >expected
-  while IFS= read -r -d '' item; do printf '[%s]\n' "$item" >>expected; done <hostile
-  expect_file_eq "hostile items are taken literally" expected out
-  local leaked
-  leaked=$(ls INJ* 2>/dev/null)
-  expect_eq "no item injected shell code" "" "$leaked"
-  if [ $HAVE_PARALLEL = 1 ]; then
-    gp -k -0 -a hostile printf "'[%s]\n'" >gnu 2>/dev/null
-    expect_file_eq "hostile items vs GNU parallel -k" gnu out
-  fi
-  mr -k -0 -a hostile -- 'printf "<%s>\n" {} {/} {.}' >out
-  expect_eq "hostile items through every replacement string: no injection" "" \
-    "$(ls INJ* 2>/dev/null)"
-  expect_eq "hostile items through replacement strings: 3 lines per item, '\\n' items have 2" \
-    "$(( 3 * 16 + 3 ))" "$(wc -l <out)"
+  if once; then
+    case_ hostile-items
+    printf '%s\0' "a'b" 'x $(touch INJ1) `touch INJ2`; touch INJ3' '*' $'new\nline' '$HOME' \
+      'back\slash' '"dq"' '&& touch INJ4 ||' '|touch INJ5' '>INJ6' ' lead' 'trail ' \
+      $'tab\there' '{}' "''" '-n' >hostile
+    mr -k -0 -a hostile -- printf "'[%s]\n'" >out 2>err
+    expect_eq "hostile items: exit" 0 $?
+    # What printf must print: each item, literally, between brackets.
+    : >expected
+    while IFS= read -r -d '' item; do printf '[%s]\n' "$item" >>expected; done <hostile
+    expect_file_eq "hostile items are taken literally" expected out
+    local leaked
+    leaked=$(ls INJ* 2>/dev/null)
+    expect_eq "no item injected shell code" "" "$leaked"
+    if gnu; then
+      gp -k -0 -a hostile printf "'[%s]\n'" >gnu 2>/dev/null
+      expect_file_eq "hostile items vs GNU parallel -k" gnu out
+    fi
+    mr -k -0 -a hostile -- 'printf "<%s>\n" {} {/} {.}' >out
+    expect_eq "hostile items through every replacement string: no injection" "" \
+      "$(ls INJ* 2>/dev/null)"
+    expect_eq "hostile items through replacement strings: 3 lines per item, '\\n' items have 2" \
+      "$(( 3 * 16 + 3 ))" "$(wc -l <out)"
 
-  case_ invalid-utf8
-  printf 'caf\xe9\n\xff\xfe\xfd\n' >latin1
-  mr -k -a latin1 -- printf "'%s\n'" >out
-  expect_file_eq "invalid UTF-8 items are passed through as bytes" latin1 out
+    case_ invalid-utf8
+    printf 'caf\xe9\n\xff\xfe\xfd\n' >latin1
+    mr -k -a latin1 -- printf "'%s\n'" >out
+    expect_file_eq "invalid UTF-8 items are passed through as bytes" latin1 out
+  fi
 
   case_ keep-order
   # Later items finish first; -k prints in input order anyway.
@@ -144,7 +153,7 @@ EOF
   printf 'x\tl1\nx\tl2\nx\tlasty z\tl1\ny z\tl2\ny z\tlast' >expected
   expect_file_eq "--tag: item and tab before every line" expected out
   expect_eq "--tag on stderr too" $'x\te1 x\ny z\te1 y z' "$(cat err)"
-  if [ $HAVE_PARALLEL = 1 ]; then
+  if gnu; then
     gp -k --tag 'printf "l1\nl2\nlast"; echo "e1" >&2' ::: x 'y z' >gnu 2>/dev/null
     expect_file_eq "--tag vs GNU parallel -k --tag" gnu out
   fi
@@ -184,47 +193,49 @@ EOF
   expect_eq "all succeeded: exit 0" "0" "$?"
   expect_eq "all succeeded: no summary" "" "$(cat err)"
 
-  case_ usage-errors
-  mr -k -- >out 2>err
-  expect_eq "missing command: exit 2" 2 $?
-  expect_eq "missing command: one line" 1 "$(wc -l <err)"
-  mr -a "$WORK/no-such-file" -- echo >out 2>err
-  expect_eq "unreadable -a file: exit 2" 2 $?
-  expect_eq "unreadable -a file: one line" 1 "$(wc -l <err)"
-  mr --halt sometimes -- echo ::: a 2>/dev/null
-  expect_eq "bad --halt: exit 2" 2 $?
-  mr --resume -- echo ::: a 2>/dev/null
-  expect_eq "--resume without --joblog: exit 2" 2 $?
-  mr -j 0 -- echo ::: a 2>/dev/null
-  expect_eq "-j 0: exit 2" 2 $?
-  mr --timeout -1 -- echo ::: a 2>/dev/null
-  expect_eq "negative --timeout: exit 2" 2 $?
-  mr --joblog "$WORK/no/such/dir/log" -- echo ::: a 2>/dev/null
-  expect_eq "unwritable joblog: exit 2" 2 $?
+  if once; then
+    case_ usage-errors
+    mr -k -- >out 2>err
+    expect_eq "missing command: exit 2" 2 $?
+    expect_eq "missing command: one line" 1 "$(wc -l <err)"
+    mr -a "$WORK/no-such-file" -- echo >out 2>err
+    expect_eq "unreadable -a file: exit 2" 2 $?
+    expect_eq "unreadable -a file: one line" 1 "$(wc -l <err)"
+    mr --halt sometimes -- echo ::: a 2>/dev/null
+    expect_eq "bad --halt: exit 2" 2 $?
+    mr --resume -- echo ::: a 2>/dev/null
+    expect_eq "--resume without --joblog: exit 2" 2 $?
+    mr -j 0 -- echo ::: a 2>/dev/null
+    expect_eq "-j 0: exit 2" 2 $?
+    mr --timeout -1 -- echo ::: a 2>/dev/null
+    expect_eq "negative --timeout: exit 2" 2 $?
+    mr --joblog "$WORK/no/such/dir/log" -- echo ::: a 2>/dev/null
+    expect_eq "unwritable joblog: exit 2" 2 $?
 
-  case_ empty-input
-  mr -- echo ran </dev/null >out 2>err
-  expect_eq "empty stdin: exit 0" 0 $?
-  expect_eq "empty stdin: nothing run" "" "$(cat out err)"
-  : >empty
-  mr -a empty --joblog log -- echo ran >out
-  expect_eq "empty file: exit 0" 0 $?
-  expect_eq "empty file: nothing run" "" "$(cat out)"
-  expect_eq "empty file: joblog has just its header" 1 "$(wc -l <log)"
+    case_ empty-input
+    mr -- echo ran </dev/null >out 2>err
+    expect_eq "empty stdin: exit 0" 0 $?
+    expect_eq "empty stdin: nothing run" "" "$(cat out err)"
+    : >empty
+    mr -a empty --joblog log -- echo ran >out
+    expect_eq "empty file: exit 0" 0 $?
+    expect_eq "empty file: nothing run" "" "$(cat out)"
+    expect_eq "empty file: joblog has just its header" 1 "$(wc -l <log)"
 
-  case_ brackets
-  # CLI11 would split "[a,b]" into a list: the words must stay as typed.
-  mr -k -- echo '[{}]' '[x,y]' ::: a '[b,c]' '[]' >out
-  expect_eq "words like [a,b] are kept" $'[a] [x,y]\n[[b,c]] [x,y]\n[[]] [x,y]' "$(cat out)"
+    case_ brackets
+    # CLI11 would split "[a,b]" into a list: the words must stay as typed.
+    mr -k -- echo '[{}]' '[x,y]' ::: a '[b,c]' '[]' >out
+    expect_eq "words like [a,b] are kept" $'[a] [x,y]\n[[b,c]] [x,y]\n[[]] [x,y]' "$(cat out)"
 
-  case_ stdin-and-files
-  printf 'a\nb b\n\nlast-without-newline' | mr -k -- echo '[{}]' >out
-  expect_eq "items from stdin (empty line is an item)" $'[a]\n[b b]\n[]\n[last-without-newline]' "$(cat out)"
-  printf 'one\ntwo\n' >list
-  mr -k -a list -- echo >out
-  expect_eq "items from -a FILE" $'one\ntwo' "$(cat out)"
-  mr -k -a - -- echo <list >out
-  expect_eq "items from -a -" $'one\ntwo' "$(cat out)"
+    case_ stdin-and-files
+    printf 'a\nb b\n\nlast-without-newline' | mr -k -- echo '[{}]' >out
+    expect_eq "items from stdin (empty line is an item)" $'[a]\n[b b]\n[]\n[last-without-newline]' "$(cat out)"
+    printf 'one\ntwo\n' >list
+    mr -k -a list -- echo >out
+    expect_eq "items from -a FILE" $'one\ntwo' "$(cat out)"
+    mr -k -a - -- echo <list >out
+    expect_eq "items from -a -" $'one\ntwo' "$(cat out)"
+  fi
 
   case_ one-item-many-ranks
   mr -- echo only ::: x >out
@@ -237,7 +248,7 @@ EOF
   expect_eq "500 items: every output once" "$(seq 1 500)" "$(sort -n out)"
   expect_eq "500 items: every Seq logged once" "$(seq 1 500)" "$(column log 1)"
 
-  if [ $HAVE_PARALLEL = 1 ]; then
+  if gnu; then
     case_ same-as-gnu-parallel
     local cmd='echo "$(( {#} * 2 ))" {} | tr a-z A-Z; echo err {} >&2; exit $(( {#} % 4 == 0 ))'
     printf '%s\n' alpha 'be ta' "gam'ma" 'del"ta' 'e$psilon' zeta eta >greek
@@ -270,7 +281,7 @@ faults_cases() {
   expect_eq "timeout: the shell did not go on" "" "$(cat out)"
   sleep 0.2
   expect_eq "timeout: the grandchild is gone too" "" "$(pgrep -f "sleep $marker" || true)"
-  if [ $HAVE_PARALLEL = 1 ]; then
+  if gnu; then
     gp --timeout 0.3 --joblog gnulog "sh -c 'sleep ${marker}9 & wait'" ::: 1 2>/dev/null
     expect_eq "timeout: recorded as GNU parallel records it" "$(column gnulog 7-8)" \
       "$(column log 7-8 | head -1)"
@@ -322,7 +333,7 @@ faults_cases() {
   expect_eq "resume: every Seq once in the joblog" "$(seq 1 8)" "$(column log 1)"
   mr --resume --joblog log -- echo third ::: 1 2 3 4 5 6 7 8 >out
   expect_eq "resume: nothing left to run" "" "$(cat out)"
-  if [ $HAVE_PARALLEL = 1 ]; then
+  if gnu; then
     gp --resume --joblog log echo gnu ::: 1 2 3 4 5 6 7 8 9 10 >out
     expect_eq "GNU parallel --resume reads our joblog" $'gnu 9\ngnu 10' "$(sort -V out)"
     mr --resume --joblog log -- echo fourth ::: $(seq 1 11) >out
@@ -336,7 +347,7 @@ faults_cases() {
   expect_eq "resume-failed: reruns the failed and the missing" $'rerun 3\nrerun 6\nrerun 8' "$(sort out)"
   mr --resume-failed --joblog log -- 'echo rerun {}' ::: 1 2 3 4 5 6 7 8 >out
   expect_eq "resume-failed: then nothing" "" "$(cat out)"
-  if [ $HAVE_PARALLEL = 1 ]; then
+  if gnu; then
     gp --resume-failed --joblog log echo gnu ::: 1 2 3 4 5 6 7 8 9 >out
     expect_eq "GNU parallel --resume-failed agrees" "gnu 9" "$(cat out)"
   fi
