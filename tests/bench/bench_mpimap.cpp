@@ -5,13 +5,14 @@
 //
 //   bench_mpimap --case static_map|dispatch|imbalanced|scaling
 //                [--items N] [--reps K] [--schedule static|dynamic|guided]
-//                [--chunksize C] [--no-capture] [--balance]
+//                [--chunksize C] [--no-capture] [--no-root-computes] [--balance]
 //                [--mean-ms M --sigma S --seed X]   (imbalanced)
 //                [--iters I]                        (scaling: work per item)
 //
 // Options are the library defaults unless given (MapOptions{} with only
 // schedule/chunksize set). For diagnosis only (the driver uses neither):
-// --no-capture turns per-task output capture off; --balance makes the
+// --no-capture turns per-task output capture off; --no-root-computes keeps
+// rank 0 to dispatching (dynamic/guided); --balance makes the
 // static_map and dispatch cases report where their tasks ran, as the
 // imbalanced and scaling cases always do.
 
@@ -193,7 +194,7 @@ int main(int argc, char** argv) {
   boost::mpi::environment env(argc, argv);
   const bench::Args args(argc, argv,
                          {"case", "items", "reps", "schedule", "chunksize", "no-capture",
-                          "mean-ms", "sigma", "seed", "iters", "balance"});
+                          "mean-ms", "sigma", "seed", "iters", "balance", "no-root-computes"});
   Config cfg;
   cfg.which = args.str("case", "");
   cfg.reps = args.u64("reps", 3);
@@ -205,6 +206,7 @@ int main(int argc, char** argv) {
   cfg.options.schedule = *schedule;
   cfg.options.chunksize = args.u64("chunksize", 0);
   cfg.options.capture_output = args.str("no-capture", "0") != "1";
+  cfg.options.root_computes = args.str("no-root-computes", "0") != "1";
 
   mpimap::Pool pool;
   if (cfg.which == "static_map") {
