@@ -15,6 +15,7 @@
 #include <algorithm>
 #include <chrono>
 #include <deque>
+#include <optional>
 #include <unordered_map>
 
 #include "cli/run/backoff.hpp"
@@ -45,7 +46,12 @@ class Master {
         in_flight_(static_cast<std::size_t>(size_), 0),
         last_heard_(static_cast<std::size_t>(size_)),
         printer_(opt.keep_order, opt.tag),
-        progress_(opt.progress) {}
+        progress_(opt.progress) {
+    if (opt.progress && in.source->count_known()) {
+      const auto n = in.source->count();
+      known_total_ = n - in.done->count_upto(n);
+    }
+  }
 
   int run();
 
@@ -91,6 +97,7 @@ class Master {
   std::uint64_t succeeded_ = 0, failed_ = 0;
   Printer printer_;
   Progress progress_;
+  std::optional<std::uint64_t> known_total_;  // with ::: items
   Backoff backoff_;
   std::vector<char> recv_buf_;
   Result result_;
@@ -254,9 +261,8 @@ ProgressCounts Master::counts() const {
   c.running = static_cast<std::uint64_t>(local_.running());
   for (int w = 1; w < size_; ++w)
     c.running += static_cast<std::uint64_t>(std::min(in_flight_[static_cast<std::size_t>(w)], opt_.jobs));
-  if (in_.source->count_known()) {
-    const auto n = in_.source->count();
-    c.total = n - in_.done->count_upto(n);
+  if (known_total_) {
+    c.total = *known_total_;
   } else if (input_done_) {
     c.total = last_seq_ - skipped_;
   }
@@ -283,7 +289,7 @@ int Master::run() {
     }
     if (dispatch()) progress = true;
     sends_.reap();
-    progress_.update(counts());
+    progress_.update([this] { return counts(); });
     if (finished()) break;
     if (progress) {
       backoff_.reset();

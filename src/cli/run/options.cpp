@@ -89,34 +89,42 @@ void recover_exact_words(std::vector<std::string>& words) {
 
 void add_run_options(CLI::App& sub, RunOptions& opt) {
   sub.add_option("-a,--arg-file", opt.arg_file,
-                 "Read items from FILE, one per line ('-': standard input)");
+                 "Read items from FILE, one per line ('-': standard input)")
+      ->type_name("FILE");
   sub.add_flag("-0,--null", opt.null, "Items are separated by NUL bytes, not newlines");
   sub.add_option("-j,--jobs", opt.jobs, "Slots per rank: tasks each rank runs at once")
+      ->type_name("K")
       ->default_str("1");
   sub.add_flag("-k,--keep-order", opt.keep_order,
                "Print outputs in input order (default: as tasks finish)");
   sub.add_flag("--tag", opt.tag, "Prefix each output line with the item and a tab");
   sub.add_option("--results", opt.results_dir,
-                 "Also write each task's output to DIR/<seq>/stdout and DIR/<seq>/stderr");
+                 "Also write each task's output to DIR/<seq>/stdout and DIR/<seq>/stderr")
+      ->type_name("DIR");
   sub.add_option("--joblog", opt.joblog,
-                 "Log each finished task to FILE (GNU parallel's joblog format)");
+                 "Log each finished task to FILE (GNU parallel's joblog format)")
+      ->type_name("FILE");
   sub.add_flag("--resume", opt.resume, "Skip the items whose Seq is in the joblog");
   sub.add_flag("--resume-failed", opt.resume_failed,
                "Like --resume, but run again the items that failed");
   sub.add_option("--retries", opt.retries,
                  "Run a failing task up to N times in all, on another rank each time "
                  "where there is one (GNU parallel's meaning)")
+      ->type_name("N")
       ->default_str("1");
   sub.add_option("--timeout", opt.timeout,
                  "Kill a task's process group after SECONDS (fractional; SIGTERM, then "
-                 "SIGKILL 1 s later)");
+                 "SIGKILL 1 s later)")
+      ->type_name("SECONDS");
   sub.add_option("--halt", opt.halt,
                  "never | now,fail=N (kill running tasks) | soon,fail=N (let them finish): "
                  "stop starting tasks after N failures")
+      ->type_name("WHEN")
       ->default_str("never");
   sub.add_flag("--progress", opt.progress,
                "Show done/total, running, failed, rate and ETA on stderr");
-  sub.add_option("command", opt.words, "COMMAND [ARG...] [::: ITEM...]");
+  sub.add_option("command", opt.words, "COMMAND [ARG...] [::: ITEM...] (after --)")
+      ->type_name("WORD");
   // Everything from the command on is the command's (mpimap run -j2 grep -k ...).
   sub.positionals_at_end();
 }

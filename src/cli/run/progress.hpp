@@ -22,9 +22,10 @@ struct ProgressCounts {
 class Progress {
  public:
   explicit Progress(bool enabled);
-  /// Redraws when it is time (cheap to call often).
-  void update(const ProgressCounts& c) {
-    if (enabled_ && Clock::now() >= next_) draw(c, false);
+  /// Redraws when it is time; `counts` is called only then (cheap to call often).
+  template <class Counts>
+  void update(Counts&& counts) {
+    if (enabled_ && Clock::now() >= next_) draw(counts(), false);
   }
   /// The last line, always (when enabled).
   void finish(const ProgressCounts& c) {
