@@ -366,6 +366,12 @@ faults_cases() {
   mr -a bigitem -- /bin/echo >/dev/null 2>err
   expect_eq "1 MB item as an argument of a program: E2BIG, recorded as a failure" 1 $?
 
+  case_ task-is-an-mpi-program
+  # It must not inherit this rank's place in the MPI job (it would pose as
+  # this rank and could abort the job): it runs as a singleton.
+  mr -k --timeout 60 -- "\"$MPIMAP\" map square {} 2>&1; env | grep -c '^PMIX_'" ::: 2 3 >out
+  expect_eq "a task may itself be an MPI program" $'[4]\n0\n[9]\n0' "$(cat out)"
+
   case_ results-dir
   mr --results res/sub -- 'echo out{}; echo err{} >&2' ::: a b >/dev/null 2>&1
   expect_eq "--results stdout" "outb" "$(cat res/sub/2/stdout)"

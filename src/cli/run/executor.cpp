@@ -15,6 +15,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <stdexcept>
+#include <string_view>
 
 extern char** environ;
 
@@ -70,10 +71,26 @@ double wall_now() {
   return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) * 1e-9;
 }
 
-bool starts_with_mpimap_var(const char* e) {
-  for (const char* name : {"MPIMAP_SEQ=", "MPIMAP_RANK=", "MPIMAP_HOST=", "MPIMAP_ATTEMPT=",
-                           "MPIMAP_SLOT="})
-    if (std::strncmp(e, name, std::strlen(name)) == 0) return true;
+bool starts_with(const char* e, std::string_view prefix) {
+  return std::strncmp(e, prefix.data(), prefix.size()) == 0;
+}
+
+/// Variables a task must not inherit: ours (set per task), and what the MPI
+/// launcher gave this rank to find its place in the job. A task that is itself
+/// an MPI program would otherwise start as a false copy of this rank (and can
+/// abort the whole job); without them it starts as an MPI singleton.
+bool is_private_var(const char* e) {
+  static constexpr std::string_view kPrefixes[] = {
+      "MPIMAP_SEQ=", "MPIMAP_RANK=", "MPIMAP_HOST=", "MPIMAP_ATTEMPT=", "MPIMAP_SLOT=",
+      // Open MPI 4 (mpirun / orted) and PMIx
+      "PMIX_", "OMPI_COMM_WORLD_", "OMPI_MCA_orte_", "OMPI_MCA_ess", "OMPI_MCA_pmix",
+      "OMPI_COMMAND=", "OMPI_ARGV=", "OMPI_UNIVERSE_SIZE=", "OMPI_NUM_APP_CTX=",
+      "OMPI_FIRST_RANKS=", "OMPI_APP_CTX_NUM_PROCS=", "OMPI_FILE_LOCATION=",
+      "OMPI_MCA_initial_wdir=", "OMPI_MCA_shmem_RUNTIME_QUERY_hint=",
+      // PMI-1/2 (MPICH's Hydra, Slurm's PMI)
+      "PMI_", "HYDRA_", "MPI_LOCALRANKID=", "MPI_LOCALNRANKS="};
+  for (const auto p : kPrefixes)
+    if (starts_with(e, p)) return true;
   return false;
 }
 
@@ -94,7 +111,7 @@ Executor::Executor(const CommandTemplate& command, int rank, int slots, std::str
         std::chrono::duration<double>(timeout_seconds));
   devnull_ = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
   for (char** e = environ; e && *e; ++e)
-    if (!starts_with_mpimap_var(*e)) env_base_.emplace_back(*e);
+    if (!is_private_var(*e)) env_base_.emplace_back(*e);
   env_base_.push_back(fmt::format("MPIMAP_RANK={}", rank_));
   env_base_.push_back("MPIMAP_HOST=" + host_);
   for (auto& e : env_base_) envp_.push_back(e.data());

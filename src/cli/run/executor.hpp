@@ -13,6 +13,11 @@
 // that ended it). --halt now kills the same way. If the rank itself gets
 // SIGTERM/SIGINT/SIGHUP (mpirun aborting, Ctrl-C), every running task's group
 // gets SIGTERM before the rank dies, so no task outlives the job.
+//
+// A task's environment is this rank's, plus MPIMAP_SEQ, MPIMAP_RANK,
+// MPIMAP_HOST, MPIMAP_ATTEMPT and MPIMAP_SLOT, minus the variables the MPI
+// launcher set for this rank (PMIX_*, OMPI_COMM_WORLD_*, OMPI_MCA_orte_*, ...):
+// a task that is itself an MPI program runs as a singleton of its own.
 
 #include <poll.h>
 #include <sys/types.h>
