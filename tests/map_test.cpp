@@ -19,6 +19,7 @@
 #include <random>
 #include <span>
 #include <sstream>
+#include <stdexcept>
 #include <string>
 #include <tuple>
 #include <vector>
@@ -494,6 +495,50 @@ TEST(Map, BigItemsMakeLargeMessages) {
       expect_results(pool, map_or_fail(pool, checksum, items, o), want_checksum);
       expect_results(pool, map_or_fail(pool, make_big, sizes, o), want_big);
     }
+}
+
+}  // namespace
+
+namespace {
+
+TEST(MapInto, WritesIntoTheCallersBufferForEverySchedule) {
+  mpimap::Pool pool;
+  for (auto schedule : {mpimap::Schedule::Static, mpimap::Schedule::Dynamic, mpimap::Schedule::Guided})
+    for (std::size_t n : {0u, 1u, 3u, 1000u})
+      for (std::size_t limit : {std::size_t{1} << 30, std::size_t{24}}) {  // 24 bytes: many pieces
+        std::vector<std::int64_t> items(n);
+        for (std::size_t i = 0; i < n; ++i) items[i] = static_cast<std::int64_t>(i) * 7 - 300;
+        std::vector<std::int64_t> out(pool.is_root() ? n : 0, -1);
+        pool.map_into([](std::int64_t x) { return x * x; }, std::span<const std::int64_t>(items),
+                      std::span<std::int64_t>(out),
+                      {.schedule = schedule, .message_limit = limit});
+        if (pool.is_root()) {
+          for (std::size_t i = 0; i < n; ++i) EXPECT_EQ(out[i], items[i] * items[i]) << i;
+        }
+      }
+}
+
+TEST(MapInto, WrongSizeThrowsOnEveryRankAndNothingHangs) {
+  mpimap::Pool pool;
+  std::vector<std::int64_t> items{1, 2, 3};
+  std::vector<std::int64_t> out(2);
+  EXPECT_THROW(pool.map_into([](std::int64_t x) { return x; }, std::span<const std::int64_t>(items),
+                             std::span<std::int64_t>(out)),
+               std::invalid_argument);
+}
+
+TEST(MessageLimit, StaticMapSplitsBlocksIntoPiecesForEveryType) {
+  mpimap::Pool pool;
+  std::vector<std::string> words;
+  for (int i = 0; i < 300; ++i) words.push_back(std::string(static_cast<std::size_t>(i % 17), 'a' + i % 26));
+  for (std::size_t limit : {std::size_t{1}, std::size_t{7}, std::size_t{1} << 30}) {
+    const auto lengths = pool.map([](const std::string& w) { return std::to_string(w.size()); }, words,
+                                  {.schedule = mpimap::Schedule::Static, .message_limit = limit});
+    if (pool.is_root()) {
+      ASSERT_EQ(lengths.size(), words.size());
+      for (std::size_t i = 0; i < words.size(); ++i) EXPECT_EQ(lengths[i], std::to_string(words[i].size()));
+    }
+  }
 }
 
 }  // namespace

@@ -39,8 +39,9 @@ ChunkStatus run_chunk(F& f, const T* items, std::uint64_t begin, std::uint64_t c
   ChunkStatus st{.begin = begin};
   const auto start = std::chrono::steady_clock::now();
   std::string text;
+  TaskRunner::Scope scope(runner);
   for (std::uint64_t i = 0; i < count; ++i) {
-    const bool ok = runner.run(f, items[i], results + i, text, st.error);
+    const bool ok = runner.run_in_scope(f, items[i], results + i, text, st.error);
     st.attempted = i + 1;
     if (!text.empty()) outputs.emplace_back(begin + i, std::move(text)), text.clear();
     if (!ok) {

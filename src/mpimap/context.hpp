@@ -9,7 +9,8 @@
 namespace mpimap::detail {
 
 /// Message tags on the pool's private communicator.
-enum Tag : int { kTaskTag = 1, kResultTag = 2, kStopTag = 3, kFoldTag = 4, kProcessTagBase = 100 };
+enum Tag : int { kTaskTag = 1, kResultTag = 2, kStopTag = 3, kFoldTag = 4, kBulkTag = 5,
+           kProcessTagBase = 100 };
 
 struct Context {
   MPI_Comm comm = MPI_COMM_NULL;

@@ -1,7 +1,7 @@
 #pragma once
 // Dynamic and guided schedules: rank 0 hands out chunks on demand.
 //
-// Every worker keeps `kWindow` chunks in flight, so when it finishes one the
+// Every worker keeps several chunks in flight (window_for), so when it finishes one the
 // next is already in its mailbox: a worker's result doubles as its request for
 // more, and it never waits on a round trip. Rank 0 runs tasks too, one at a
 // time, looking at its mailbox every few microseconds in between, so on P
@@ -33,7 +33,14 @@
 
 namespace mpimap::detail {
 
-inline constexpr int kWindow = 2;
+/// Chunks in flight per worker. A worker's buffer is window - 1 chunks, and
+/// it must outlast rank 0's own task between two looks at its mailbox, so
+/// dynamic chunks (a few ms each when automatic) get a deep window; guided
+/// chunks start huge, so there a deeper window would hand a worker too much
+/// of the input at once.
+inline int window_for(Schedule s) { return s == Schedule::Guided ? 2 : 8; }
+/// Worker side: results whose sends may be pending before it waits for them.
+inline constexpr int kMaxPendingSends = 2;
 /// How often rank 0 looks at its mailbox while it runs tasks itself.
 inline constexpr std::chrono::microseconds kPollEvery{5};
 
@@ -129,10 +136,11 @@ class DynamicMaster {
         printer_(os),
         cursor_(source.size(), ctx.size, options.schedule, options.chunksize),
         root_computes_(options.root_computes || ctx.size == 1),
+        window_(window_for(options.schedule)),
         sends_(ctx.comm) {}
 
   FirstFailure run() {
-    for (int k = 0; k < kWindow; ++k)
+    for (int k = 0; k < window_; ++k)
       for (int w = 1; w < ctx_.size; ++w) send_chunk(w);
     auto last_poll = clock::now();
     while (true) {
@@ -249,6 +257,7 @@ class DynamicMaster {
   OrderedPrinter printer_;
   ChunkCursor cursor_;
   bool root_computes_;
+  int window_;
   SendQueue sends_;
   int in_flight_ = 0;
   std::span<const T> local_;
@@ -292,7 +301,7 @@ void dynamic_worker(const Context& ctx, F& f, TaskRunner& runner, Fold* fold = n
     Writer w(sends.buffer());
     write_outcome(w, status, folding ? nullptr : results.data(), outputs);
     sends.send(0, kResultTag);
-    if (sends.pending() > kWindow) sends.drain();
+    if (sends.pending() > kMaxPendingSends) sends.drain();
   }
   if constexpr (folding) {
     Writer w(sends.buffer());

@@ -38,6 +38,10 @@ struct MapOptions {
   /// Whether rank 0 also runs tasks between dispatches (Dynamic/Guided). It
   /// always does in Static and when it is the only rank.
   bool root_computes = true;
+  /// The largest single message a static map sends, in bytes; larger blocks
+  /// go in pieces (MPI counts are ints, and some transports dislike messages
+  /// of gigabytes).
+  std::size_t message_limit = std::size_t{1} << 30;
 };
 
 }  // namespace mpimap

@@ -10,12 +10,16 @@ void OrderedPrinter::add(std::uint64_t index, std::string text) {
 
 void OrderedPrinter::complete(std::uint64_t begin, std::uint64_t end) {
   if (begin == end) return;
-  done_.emplace(begin, end);
   const auto before = frontier_;
+  if (begin == frontier_) {
+    frontier_ = end;  // the common case, in order: no map traffic
+  } else {
+    done_.emplace(begin, end);
+  }
   for (auto it = done_.begin(); it != done_.end() && it->first == frontier_;
        it = done_.erase(it))
     frontier_ = it->second;
-  if (frontier_ != before) flush_below(frontier_ < stop_ ? frontier_ : stop_);
+  if (frontier_ != before && !pending_.empty()) flush_below(frontier_ < stop_ ? frontier_ : stop_);
 }
 
 void OrderedPrinter::flush_below(std::uint64_t limit) {

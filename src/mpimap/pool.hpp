@@ -14,6 +14,7 @@
 #include <memory>
 #include <ranges>
 #include <span>
+#include <stdexcept>
 #include <string>
 #include <tuple>
 #include <type_traits>
@@ -60,6 +61,29 @@ class Pool {
   template <class F, class T>
   auto map(F&& f, std::initializer_list<T> items, const MapOptions& options = {}) {
     return map(std::forward<F>(f), std::span<const T>(items.begin(), items.size()), options);
+  }
+
+  /// Like map, but writes the results into `out` on rank 0 (out.size() must be
+  /// items.size() there; other ranks pass an empty span). With Static and fast
+  /// types this is zero-copy on rank 0: MPI_Scatterv reads your items and
+  /// MPI_Gatherv writes straight into your buffer, which mpimap never fills
+  /// first (map must value-initialise the vector it returns).
+  template <class F, class T, class R>
+  void map_into(F&& f, std::span<const T> items, std::span<R> out, const MapOptions& options = {}) {
+    static_assert(std::is_same_v<R, detail::task_result_t<F, T>> && !std::is_same_v<R, bool>,
+                  "mpimap::Pool::map_into: out must hold f's exact result type (not bool)");
+    // Checked on rank 0 and agreed on, so that no rank is left waiting.
+    int bad = is_root() && out.size() != items.size();
+    if (size() > 1) MPI_Bcast(&bad, 1, MPI_INT, 0, ctx_->comm);
+    if (bad) throw std::invalid_argument("mpimap::Pool::map_into: out.size() != items.size() on rank 0");
+    if (options.schedule == Schedule::Static || size() == 1) {
+      detail::TaskRunner runner(options.capture_output, options.tag_output ? ctx_->tag : "");
+      raise(detail::static_map(*ctx_, f, items, out.data(), runner, output_of(options),
+                               options.message_limit));
+    } else {
+      detail::SpanSink<R> sink(out.data());
+      stream(f, items, sink, options);
+    }
   }
 
   /// f applied to every item for its effect (and its printing); no results.
@@ -145,7 +169,8 @@ class Pool {
       if (options.schedule == Schedule::Static || size() == 1) {
         if (is_root()) results.resize(span.size());
         detail::TaskRunner runner(options.capture_output, options.tag_output ? ctx_->tag : "");
-        raise(detail::static_map(*ctx_, f, span, results, runner, output_of(options)));
+        raise(detail::static_map(*ctx_, f, span, results.data(), runner, output_of(options),
+                                 options.message_limit));
       } else {
         detail::VectorSink<Stored> sink(results);
         stream(f, span, sink, options);

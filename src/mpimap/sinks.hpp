@@ -4,6 +4,7 @@
 // (complete, with how many of its items succeeded, and whether a task failed:
 // a failing task ends its chunk).
 //   VectorSink   map: results in a vector, in item order.
+//   SpanSink     map_into: results in the caller's buffer.
 //   OrderedSink  imap: a callback per result in item order, as soon as all
 //                earlier results are in; holds only results that wait.
 //   UnorderedSink imap_unordered: a callback per result as it arrives.
@@ -39,6 +40,19 @@ class VectorSink {
 
  private:
   std::vector<R>& out_;
+};
+
+/// map_into: results straight into the caller's buffer.
+template <class R>
+class SpanSink {
+ public:
+  static constexpr bool workers_send_values = true;
+  explicit SpanSink(R* out) : out_(out) {}
+  R* slot(std::uint64_t begin, std::uint64_t) { return out_ + begin; }
+  void complete(std::uint64_t, std::uint64_t, bool) {}
+
+ private:
+  R* out_;
 };
 
 template <class R, class Callback>

@@ -42,27 +42,47 @@ class TaskRunner {
   /// `tag` is put before every captured line ("" for none).
   TaskRunner(bool capture, std::string tag) : capture_(capture), tag_(std::move(tag)) {}
 
+  /// While a Scope lives, std::cout writes into the runner's buffer (when
+  /// capturing). Redirecting once per chunk rather than once per task keeps
+  /// the per-task cost of capture to a length check.
+  class Scope {
+   public:
+    explicit Scope(TaskRunner& r) : old_(r.capture_ ? std::cout.rdbuf(&r.buffer_) : nullptr) {}
+    ~Scope() {
+      if (old_) std::cout.rdbuf(old_);
+    }
+    Scope(const Scope&) = delete;
+    Scope& operator=(const Scope&) = delete;
+
+   private:
+    std::streambuf* old_;
+  };
+
   /// Runs f(item), storing its value in *result. On failure returns false and
   /// sets `error`. `output` receives what the task printed (left empty when it
   /// printed nothing or capture is off).
   template <class F, class T, class R>
   bool run(F& f, const T& item, R* result, std::string& output, std::string& error) {
+    Scope scope(*this);
+    return run_in_scope(f, item, result, output, error);
+  }
+
+  /// run() for a caller that holds a Scope around many tasks.
+  template <class F, class T, class R>
+  bool run_in_scope(F& f, const T& item, R* result, std::string& output, std::string& error) {
     bool ok = true;
-    {
-      CoutRedirect redirect(capture_ ? &buffer_ : nullptr);
-      try {
-        if constexpr (std::is_void_v<std::invoke_result_t<F&, const T&>>) {
-          std::invoke(f, item);
-        } else {
-          *result = std::invoke(f, item);
-        }
-      } catch (const std::exception& e) {
-        error = e.what();
-        ok = false;
-      } catch (...) {
-        error = "unknown exception";
-        ok = false;
+    try {
+      if constexpr (std::is_void_v<std::invoke_result_t<F&, const T&>>) {
+        std::invoke(f, item);
+      } else {
+        *result = std::invoke(f, item);
       }
+    } catch (const std::exception& e) {
+      error = e.what();
+      ok = false;
+    } catch (...) {
+      error = "unknown exception";
+      ok = false;
     }
     if (capture_ && !buffer_.view().empty()) {
       output = tag_.empty() ? buffer_.str() : tagged(buffer_.view());
@@ -72,20 +92,6 @@ class TaskRunner {
   }
 
  private:
-  /// Points std::cout at a buffer for the lifetime of the object.
-  class CoutRedirect {
-   public:
-    explicit CoutRedirect(std::streambuf* to) : old_(to ? std::cout.rdbuf(to) : nullptr) {}
-    ~CoutRedirect() {
-      if (old_) std::cout.rdbuf(old_);
-    }
-    CoutRedirect(const CoutRedirect&) = delete;
-    CoutRedirect& operator=(const CoutRedirect&) = delete;
-
-   private:
-    std::streambuf* old_;
-  };
-
   std::string tagged(std::string_view text) const;
 
   bool capture_;

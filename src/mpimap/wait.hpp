@@ -2,7 +2,11 @@
 // Waiting without eating a core. A rank blocked in MPI_Recv or MPI_Wait
 // busy-polls forever, which steals the CPU from ranks that share the core
 // (oversubscribed runs, or rank 0 beside a worker). We poll for a short while,
-// which keeps hand-offs fast, then sleep between polls with growing pauses.
+// which keeps hand-offs fast; then poll and yield the core between polls, so
+// that a rank sharing it runs; only after a few milliseconds of waiting do we
+// sleep between polls, with growing pauses. (Sleeping early makes two ranks
+// that wait on each other keep missing each other: tens of microseconds per
+// hand-off instead of one.)
 
 #include <mpi.h>
 
@@ -14,10 +18,14 @@ namespace mpimap::detail {
 template <class Poll>
 void wait_until(Poll&& poll) {
   using clock = std::chrono::steady_clock;
-  const auto spin_end = clock::now() + std::chrono::microseconds(50);
+  const auto start = clock::now();
   do {
     if (poll()) return;
-  } while (clock::now() < spin_end);
+  } while (clock::now() - start < std::chrono::microseconds(50));
+  do {
+    std::this_thread::yield();
+    if (poll()) return;
+  } while (clock::now() - start < std::chrono::milliseconds(5));
   auto pause = std::chrono::microseconds(5);
   while (!poll()) {
     std::this_thread::sleep_for(pause);

@@ -5,7 +5,7 @@
 //
 //   bench_mpimap --case static_map|dispatch|imbalanced|scaling
 //                [--items N] [--reps K] [--schedule static|dynamic|guided]
-//                [--chunksize C] [--no-capture] [--no-root-computes] [--balance]
+//                [--chunksize C] [--no-capture] [--no-root-computes] [--balance] [--into 1]
 //                [--mean-ms M --sigma S --seed X]   (imbalanced)
 //                [--iters I]                        (scaling: work per item)
 //
@@ -21,6 +21,8 @@
 #include <boost/mpi/environment.hpp>
 
 #include <cstdint>
+#include <memory>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -33,6 +35,7 @@ struct Config {
   std::string which;
   std::uint64_t items = 0, reps = 0;
   mpimap::MapOptions options;
+  bool into = false;  // map_into a buffer allocated (not zero-filled) per rep
 };
 
 /// Where each rank's time went in the last map (imbalanced and scaling only:
@@ -79,8 +82,20 @@ void run(mpimap::Pool& pool, const Config& cfg, F f, const std::vector<T>& items
     if (balance) balance->reset();
     MPI_Barrier(MPI_COMM_WORLD);
     const double t0 = MPI_Wtime();
-    const auto results = pool.map(f, items, cfg.options);
+    using R = decltype(f(items[0]));
+    std::vector<R> mapped;
+    std::unique_ptr<R[]> buffer;  // map_into: like raw-mpi's result array
+    if (cfg.into) {
+      const std::size_t n = pool.is_root() ? items.size() : 0;
+      buffer.reset(new R[n]);
+      pool.map_into(f, std::span<const T>(items), std::span<R>(buffer.get(), n), cfg.options);
+    } else {
+      mapped = pool.map(f, items, cfg.options);
+    }
     const double seconds = MPI_Wtime() - t0;
+    const std::span<const R> results =
+        cfg.into ? std::span<const R>(buffer.get(), pool.is_root() ? items.size() : 0)
+                 : std::span<const R>(mapped);
     const std::string spread = balance ? balance->gather() : "";
     if (!pool.is_root()) continue;
     if (results.size() != cfg.items) bench::wrong_result("result count");
@@ -194,7 +209,7 @@ int main(int argc, char** argv) {
   boost::mpi::environment env(argc, argv);
   const bench::Args args(argc, argv,
                          {"case", "items", "reps", "schedule", "chunksize", "no-capture",
-                          "mean-ms", "sigma", "seed", "iters", "balance", "no-root-computes"});
+                          "mean-ms", "sigma", "seed", "iters", "balance", "no-root-computes", "into"});
   Config cfg;
   cfg.which = args.str("case", "");
   cfg.reps = args.u64("reps", 3);
@@ -207,6 +222,7 @@ int main(int argc, char** argv) {
   cfg.options.chunksize = args.u64("chunksize", 0);
   cfg.options.capture_output = args.str("no-capture", "0") != "1";
   cfg.options.root_computes = args.str("no-root-computes", "0") != "1";
+  cfg.into = args.str("into", "0") == "1";
 
   mpimap::Pool pool;
   if (cfg.which == "static_map") {
