@@ -13,7 +13,10 @@ function(mpimap_mpirun_command out np)
 endfunction()
 
 # The environment every MPI test runs with.
-set(MPIMAP_TEST_ENV OMPI_MCA_rmaps_base_oversubscribe=1 OMPI_MCA_pml=ob1 OMPI_ALLOW_RUN_AS_ROOT=1
+# odls_base_sigkill_timeout=0: mpirun does not linger a second after a rank
+# exits non-zero (every error-path test does that).
+set(MPIMAP_TEST_ENV OMPI_MCA_rmaps_base_oversubscribe=1 OMPI_MCA_pml=ob1
+    OMPI_MCA_odls_base_sigkill_timeout=0 OMPI_ALLOW_RUN_AS_ROOT=1
     OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 ASAN_OPTIONS=detect_leaks=0)
 
 function(mpimap_add_mpi_test name)
