@@ -19,13 +19,13 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdint>
-#include <deque>
 #include <span>
 #include <vector>
 
 #include "mpimap/chunk.hpp"
 #include "mpimap/chunking.hpp"
 #include "mpimap/context.hpp"
+#include "mpimap/messaging.hpp"
 #include "mpimap/ordered_printer.hpp"
 #include "mpimap/sinks.hpp"
 #include "mpimap/sources.hpp"
@@ -43,81 +43,6 @@ inline int window_for(Schedule s) { return s == Schedule::Guided ? 2 : 8; }
 inline constexpr int kMaxPendingSends = 2;
 /// How often rank 0 looks at its mailbox while it runs tasks itself.
 inline constexpr std::chrono::microseconds kPollEvery{5};
-
-/// Non-blocking sends whose buffers live until MPI is done with them.
-class SendQueue {
- public:
-  explicit SendQueue(MPI_Comm comm) : comm_(comm) {}
-  ~SendQueue() { drain(); }
-  SendQueue(const SendQueue&) = delete;
-  SendQueue& operator=(const SendQueue&) = delete;
-
-  /// A buffer to fill for the next send (recycled when possible).
-  std::vector<char>& buffer() {
-    reap();
-    if (!free_.empty()) {
-      slots_.push_back(std::move(free_.back()));
-      free_.pop_back();
-    } else {
-      slots_.emplace_back();
-    }
-    slots_.back().bytes.clear();
-    return slots_.back().bytes;
-  }
-  /// Sends the buffer last returned by buffer().
-  void send(int dest, int tag) {
-    auto& s = slots_.back();
-    MPI_Isend(s.bytes.data(), static_cast<int>(s.bytes.size()), MPI_BYTE, dest, tag, comm_,
-              &s.request);
-  }
-  void reap() {
-    while (!slots_.empty()) {
-      int done = 0;
-      MPI_Test(&slots_.front().request, &done, MPI_STATUS_IGNORE);
-      if (!done) break;
-      free_.push_back(std::move(slots_.front()));
-      slots_.pop_front();
-    }
-  }
-  std::size_t pending() const { return slots_.size(); }
-  void drain() {
-    for (auto& s : slots_) wait(s.request);
-    slots_.clear();
-  }
-
- private:
-  struct Slot {
-    std::vector<char> bytes;
-    MPI_Request request = MPI_REQUEST_NULL;
-  };
-  MPI_Comm comm_;
-  std::deque<Slot> slots_;
-  std::vector<Slot> free_;
-};
-
-/// Receives the next message matching (source, tag) into buf, waiting politely.
-/// Returns the status of the received message.
-inline MPI_Status receive_any(MPI_Comm comm, int source, int tag, std::vector<char>& buf,
-                              bool block) {
-  MPI_Message msg;
-  MPI_Status status;
-  int found = 0;
-  auto poll = [&] {
-    MPI_Improbe(source, tag, comm, &found, &msg, &status);
-    return found != 0;
-  };
-  if (block) {
-    wait_until(poll);
-  } else if (!poll()) {
-    status.MPI_SOURCE = MPI_PROC_NULL;
-    return status;
-  }
-  int bytes = 0;
-  MPI_Get_count(&status, MPI_BYTE, &bytes);
-  buf.resize(static_cast<std::size_t>(bytes));
-  MPI_Mrecv(buf.data(), bytes, MPI_BYTE, &msg, &status);
-  return status;
-}
 
 /// Rank 0's side of a dynamic map.
 template <class F, class Source, class R, class Sink>

@@ -6,7 +6,7 @@
 #include <stdexcept>
 #include <utility>
 
-#include "mpimap/dynamic_map.hpp"
+#include "mpimap/messaging.hpp"
 #include "mpimap/task_runner.hpp"
 #include "mpimap/wait.hpp"
 #include "mpimap/wire.hpp"

@@ -12,6 +12,7 @@
 #include <iterator>
 #include <memory>
 
+#include "cli/run/output.hpp"  // write_all
 #include "cli/usage_error.hpp"
 
 namespace mpimap::cli::run {
@@ -21,18 +22,6 @@ namespace {
 constexpr std::string_view kHeader =
     "Seq\tHost\tStarttime\tJobRuntime\tSend\tReceive\tExitval\tSignal\tCommand";
 
-bool write_all(int fd, const char* p, std::size_t n) {
-  while (n > 0) {
-    const ssize_t w = ::write(fd, p, n);
-    if (w < 0) {
-      if (errno == EINTR) continue;
-      return false;
-    }
-    p += w;
-    n -= static_cast<std::size_t>(w);
-  }
-  return true;
-}
 
 template <class T>
 bool parse_number(std::string_view s, T& out) {
@@ -92,7 +81,7 @@ void Joblog::open(const std::string& path, bool resume, bool only_succeeded, Don
     if (fd_ < 0) fail("write");
     std::string header(kHeader);
     header += '\n';
-    if (!write_all(fd_, header.data(), header.size())) fail("write");
+    if (!write_all(fd_, std::string_view(header.data(), header.size()))) fail("write");
     return;
   }
   fd_ = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0666);
@@ -137,7 +126,7 @@ void Joblog::open(const std::string& path, bool resume, bool only_succeeded, Don
   if (good_end == 0) {  // new or empty: start with the header
     std::string header(kHeader);
     header += '\n';
-    if (!write_all(fd_, header.data(), header.size())) fail("write");
+    if (!write_all(fd_, std::string_view(header.data(), header.size()))) fail("write");
   }
 }
 
@@ -152,7 +141,7 @@ void Joblog::write(const JoblogRecord& r) {
   for (auto i = command_at; i < line_.size(); ++i)
     if (line_[i] == '\n') line_[i] = '\0';
   line_ += '\n';
-  if (!write_all(fd_, line_.data(), line_.size()) && !warned_) {
+  if (!write_all(fd_, std::string_view(line_.data(), line_.size())) && !warned_) {
     warned_ = true;
     fmt::print(stderr, "mpimap: cannot write joblog {}: {}\n", path_, std::strerror(errno));
   }

@@ -1,151 +1,54 @@
 #include "cli/run/messages.hpp"
 
-#include <chrono>
-#include <cstring>
-#include <stdexcept>
-#include <thread>
-#include <type_traits>
+#include "mpimap/wire.hpp"
 
 namespace mpimap::cli::run {
 
-namespace {
-
-template <class T>
-  requires std::is_trivially_copyable_v<T>
-void put(std::vector<char>& buf, const T& v) {
-  const auto* p = reinterpret_cast<const char*>(&v);
-  buf.insert(buf.end(), p, p + sizeof(T));
-}
-
-void put_bytes(std::vector<char>& buf, std::string_view s) {
-  put<std::uint64_t>(buf, s.size());
-  buf.insert(buf.end(), s.begin(), s.end());
-}
-
-class Cursor {
- public:
-  explicit Cursor(const std::vector<char>& buf) : buf_(buf) {}
-  template <class T>
-    requires std::is_trivially_copyable_v<T>
-  T get() {
-    need(sizeof(T));
-    T v;
-    std::memcpy(&v, buf_.data() + pos_, sizeof(T));
-    pos_ += sizeof(T);
-    return v;
-  }
-  void get_bytes(std::string& out) {
-    const auto n = get<std::uint64_t>();
-    need(n);
-    out.assign(buf_.data() + pos_, n);
-    pos_ += n;
-  }
-
- private:
-  void need(std::uint64_t n) const {
-    if (buf_.size() - pos_ < n) throw std::logic_error("mpimap run: truncated message");
-  }
-  const std::vector<char>& buf_;
-  std::size_t pos_ = 0;
-};
-
-}  // namespace
+using mpimap::detail::Reader;
+using mpimap::detail::Writer;
 
 void encode_task(std::vector<char>& buf, std::uint64_t seq, std::uint32_t attempt,
                  std::string_view item) {
-  put(buf, seq);
-  put(buf, attempt);
-  put_bytes(buf, item);
+  Writer w(buf);
+  w.put(seq);
+  w.put(attempt);
+  w.put_string(item);
 }
 
 void decode_task(const std::vector<char>& buf, Task& task) {
-  Cursor c(buf);
-  task.seq = c.get<std::uint64_t>();
-  task.attempt = c.get<std::uint32_t>();
-  c.get_bytes(task.item);
+  Reader r(buf);
+  task.seq = r.get<std::uint64_t>();
+  task.attempt = r.get<std::uint32_t>();
+  task.item = r.get_string();
 }
 
-void encode_result(std::vector<char>& buf, const Result& r) {
-  buf.reserve(64 + r.out.size() + r.err.size());
-  put(buf, r.seq);
-  put(buf, r.attempt);
-  put(buf, static_cast<std::uint32_t>(r.outcome));
-  put(buf, r.slot);
-  put(buf, r.exitval);
-  put(buf, r.signal);
-  put(buf, r.start);
-  put(buf, r.runtime);
-  put_bytes(buf, r.out);
-  put_bytes(buf, r.err);
+void encode_result(std::vector<char>& buf, const Result& res) {
+  buf.reserve(64 + res.out.size() + res.err.size());
+  Writer w(buf);
+  w.put(res.seq);
+  w.put(res.attempt);
+  w.put(static_cast<std::uint32_t>(res.outcome));
+  w.put(res.slot);
+  w.put(res.exitval);
+  w.put(res.signal);
+  w.put(res.start);
+  w.put(res.runtime);
+  w.put_string(res.out);
+  w.put_string(res.err);
 }
 
-void decode_result(const std::vector<char>& buf, Result& r) {
-  Cursor c(buf);
-  r.seq = c.get<std::uint64_t>();
-  r.attempt = c.get<std::uint32_t>();
-  r.outcome = static_cast<Outcome>(c.get<std::uint32_t>());
-  r.slot = c.get<std::int32_t>();
-  r.exitval = c.get<std::int32_t>();
-  r.signal = c.get<std::int32_t>();
-  r.start = c.get<double>();
-  r.runtime = c.get<double>();
-  c.get_bytes(r.out);
-  c.get_bytes(r.err);
-}
-
-std::vector<char>& SendQueue::buffer() {
-  reap();
-  if (!free_.empty()) {
-    busy_.push_back(std::move(free_.back()));
-    free_.pop_back();
-  } else {
-    busy_.emplace_back();
-  }
-  busy_.back().bytes.clear();
-  return busy_.back().bytes;
-}
-
-void SendQueue::send(int dest, int tag) {
-  auto& s = busy_.back();
-  MPI_Isend(s.bytes.data(), static_cast<int>(s.bytes.size()), MPI_BYTE, dest, tag, comm_,
-            &s.request);
-}
-
-void SendQueue::reap() {
-  while (!busy_.empty()) {
-    int done = 0;
-    MPI_Test(&busy_.front().request, &done, MPI_STATUS_IGNORE);
-    if (!done) break;
-    auto slot = std::move(busy_.front());
-    busy_.pop_front();
-    // Keep a few small buffers for reuse; let big ones (a 10 MB output) go.
-    if (free_.size() < 8 && slot.bytes.capacity() <= (1u << 20)) free_.push_back(std::move(slot));
-  }
-}
-
-void SendQueue::drain() {
-  auto pause = std::chrono::microseconds(5);
-  const auto spin_end = std::chrono::steady_clock::now() + std::chrono::microseconds(50);
-  while (true) {
-    reap();
-    if (busy_.empty()) return;
-    if (std::chrono::steady_clock::now() >= spin_end) {
-      std::this_thread::sleep_for(pause);
-      if (pause < std::chrono::microseconds(500)) pause *= 2;
-    }
-  }
-}
-
-bool try_receive(MPI_Comm comm, int source, int tag, std::vector<char>& buf, MPI_Status& status) {
-  MPI_Message msg;
-  int found = 0;
-  MPI_Improbe(source, tag, comm, &found, &msg, &status);
-  if (!found) return false;
-  int bytes = 0;
-  MPI_Get_count(&status, MPI_BYTE, &bytes);
-  buf.resize(static_cast<std::size_t>(bytes));
-  MPI_Mrecv(buf.data(), bytes, MPI_BYTE, &msg, &status);
-  return true;
+void decode_result(const std::vector<char>& buf, Result& res) {
+  Reader r(buf);
+  res.seq = r.get<std::uint64_t>();
+  res.attempt = r.get<std::uint32_t>();
+  res.outcome = static_cast<Outcome>(r.get<std::uint32_t>());
+  res.slot = r.get<std::int32_t>();
+  res.exitval = r.get<std::int32_t>();
+  res.signal = r.get<std::int32_t>();
+  res.start = r.get<double>();
+  res.runtime = r.get<double>();
+  res.out = r.get_string();
+  res.err = r.get_string();
 }
 
 }  // namespace mpimap::cli::run

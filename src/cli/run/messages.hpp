@@ -14,10 +14,11 @@
 #include <mpi.h>
 
 #include <cstdint>
-#include <deque>
 #include <string>
 #include <string_view>
 #include <vector>
+
+#include "mpimap/messaging.hpp"
 
 namespace mpimap::cli::run {
 
@@ -55,36 +56,15 @@ void decode_task(const std::vector<char>& buf, Task& task);
 void encode_result(std::vector<char>& buf, const Result& r);
 void decode_result(const std::vector<char>& buf, Result& r);
 
-/// Non-blocking sends whose buffers live until MPI is done with them.
-class SendQueue {
- public:
-  explicit SendQueue(MPI_Comm comm) : comm_(comm) {}
-  ~SendQueue() { drain(); }
-  SendQueue(const SendQueue&) = delete;
-  SendQueue& operator=(const SendQueue&) = delete;
-
-  /// A cleared buffer to fill for the next send (recycled when possible).
-  std::vector<char>& buffer();
-  /// Sends the buffer last returned by buffer().
-  void send(int dest, int tag);
-  /// Forgets the sends that are complete.
-  void reap();
-  bool idle() const { return busy_.empty(); }
-  /// Waits (politely) until every send is complete.
-  void drain();
-
- private:
-  struct Slot {
-    std::vector<char> bytes;
-    MPI_Request request = MPI_REQUEST_NULL;
-  };
-  MPI_Comm comm_;
-  std::deque<Slot> busy_;
-  std::vector<Slot> free_;
-};
+/// The library's queue of non-blocking sends (mpimap/messaging.hpp).
+using SendQueue = mpimap::detail::SendQueue;
 
 /// Receives one message matching (source, tag) if one has arrived, into buf.
 /// Returns false when there is none.
-bool try_receive(MPI_Comm comm, int source, int tag, std::vector<char>& buf, MPI_Status& status);
+inline bool try_receive(MPI_Comm comm, int source, int tag, std::vector<char>& buf,
+                        MPI_Status& status) {
+  status = mpimap::detail::receive_any(comm, source, tag, buf, false);
+  return status.MPI_SOURCE != MPI_PROC_NULL;
+}
 
 }  // namespace mpimap::cli::run
