@@ -77,7 +77,7 @@ class Pool {
     if (size() > 1) MPI_Bcast(&bad, 1, MPI_INT, 0, ctx_->comm);
     if (bad) throw std::invalid_argument("mpimap::Pool::map_into: out.size() != items.size() on rank 0");
     if (options.schedule == Schedule::Static || size() == 1) {
-      detail::TaskRunner runner(options.capture_output, options.tag_output ? ctx_->tag : "");
+      detail::TaskRunner runner = runner_for(options);
       raise(detail::static_map(*ctx_, f, items, out.data(), runner, output_of(options),
                                options.message_limit));
     } else {
@@ -168,7 +168,7 @@ class Pool {
       const std::span<const T> span(std::ranges::data(items), std::ranges::size(items));
       if (options.schedule == Schedule::Static || size() == 1) {
         if (is_root()) results.resize(span.size());
-        detail::TaskRunner runner(options.capture_output, options.tag_output ? ctx_->tag : "");
+        detail::TaskRunner runner = runner_for(options);
         raise(detail::static_map(*ctx_, f, span, results.data(), runner, output_of(options),
                                  options.message_limit));
       } else {
@@ -197,7 +197,7 @@ class Pool {
               Acc* acc = nullptr) {
     using T = std::ranges::range_value_t<Items>;
     using R = detail::stored_result_t<detail::task_result_t<F, T>>;
-    detail::TaskRunner runner(options.capture_output, options.tag_output ? ctx_->tag : "");
+    detail::TaskRunner runner = runner_for(options);
     if (is_root()) {
       auto run_master = [&](auto& source) {
         detail::DynamicMaster<F, std::remove_reference_t<decltype(source)>, R, Sink> master(
@@ -216,6 +216,10 @@ class Pool {
     } else {
       detail::dynamic_worker<F, T, R, Fold>(*ctx_, f, runner, fold, acc);
     }
+  }
+
+  detail::TaskRunner runner_for(const MapOptions& options) const {
+    return detail::TaskRunner(options.capture_output, options.tag_output ? ctx_->tag : "");
   }
 
   static std::ostream& output_of(const MapOptions& options) {
