@@ -17,26 +17,17 @@
 
 #include "mpimap/chunking.hpp"
 #include "mpimap/mpimap.hpp"
+#include "option_sweep.hpp"
 
 namespace {
 
 using mpimap::MapOptions;
 using mpimap::Schedule;
 
-constexpr Schedule kSchedules[] = {Schedule::Static, Schedule::Dynamic, Schedule::Guided};
+using mpimap_test::describe;
+using mpimap_test::kSchedules;
 
-std::vector<MapOptions> option_sweep() {
-  std::vector<MapOptions> all{{.schedule = Schedule::Static}};
-  for (auto s : {Schedule::Dynamic, Schedule::Guided})
-    for (std::size_t cs : {0, 1, 2, 7})
-      for (bool rc : {true, false}) all.push_back({.schedule = s, .chunksize = cs, .root_computes = rc});
-  return all;
-}
-
-std::string describe(const MapOptions& o) {
-  return std::string(mpimap::to_string(o.schedule)) + " chunksize=" + std::to_string(o.chunksize) +
-         " root_computes=" + std::to_string(o.root_computes);
-}
+std::vector<MapOptions> option_sweep() { return mpimap_test::option_sweep({0, 1, 2, 7}); }
 
 /// Points std::cout at a string buffer for the scope of the object.
 class CoutCapture {

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "mpimap/mpimap.hpp"
+#include "option_sweep.hpp"
 
 namespace {
 
@@ -30,13 +31,7 @@ std::vector<std::int64_t> random_items(std::size_t n, unsigned seed) {
 
 std::int64_t square(std::int64_t x) { return x * x; }
 
-std::vector<MapOptions> all_options() {
-  std::vector<MapOptions> out;
-  for (auto s : {Schedule::Static, Schedule::Dynamic, Schedule::Guided})
-    for (std::size_t cs : {0u, 1u, 7u})
-      for (bool root : {true, false}) out.push_back({.schedule = s, .chunksize = cs, .root_computes = root});
-  return out;
-}
+std::vector<MapOptions> all_options() { return mpimap_test::option_sweep({0, 1, 7}); }
 
 TEST(Imap, DeliversEveryResultInItemOrder) {
   mpimap::Pool pool;
