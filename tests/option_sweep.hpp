@@ -1,11 +1,14 @@
 #pragma once
-// The MapOptions the map tests sweep over, shared by the test files: Static
-// once, then Dynamic and Guided at each chunk size, rank 0 computing or not.
+// Shared by the map tests: the MapOptions they sweep over (Static once, then
+// Dynamic and Guided at each chunk size, rank 0 computing or not), and a sum
+// over all ranks for counting where tasks ran.
 
 #include <cstddef>
 #include <initializer_list>
 #include <string>
 #include <vector>
+
+#include <mpi.h>
 
 #include "mpimap/options.hpp"
 
@@ -26,6 +29,12 @@ inline std::vector<mpimap::MapOptions> option_sweep(std::initializer_list<std::s
 inline std::string describe(const mpimap::MapOptions& o) {
   return std::string(mpimap::to_string(o.schedule)) + " chunksize=" + std::to_string(o.chunksize) +
          " root_computes=" + std::to_string(o.root_computes);
+}
+
+inline int sum_over_ranks(int mine) {
+  int total = 0;
+  MPI_Allreduce(&mine, &total, 1, MPI_INT, MPI_SUM, MPI_COMM_WORLD);
+  return total;
 }
 
 }  // namespace mpimap_test

@@ -72,11 +72,7 @@ std::vector<std::int64_t> iota(std::int64_t n) {
   return v;
 }
 
-int sum_over_ranks(int mine) {
-  int total = 0;
-  MPI_Allreduce(&mine, &total, 1, MPI_INT, MPI_SUM, MPI_COMM_WORLD);
-  return total;
-}
+using mpimap_test::sum_over_ranks;
 
 TEST(Output, ArrivesOnRankZeroWholeAndInItemOrder) {
   mpimap::Pool pool;

@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "mpimap/mpimap.hpp"
+#include "option_sweep.hpp"
 
 namespace {
 
@@ -39,11 +40,7 @@ void print_numbers(std::int64_t n) {
 
 void print_number(std::int64_t n) { std::cout << "Number: " << n << '\n'; }
 
-int sum_over_ranks(int mine) {
-  int total = 0;
-  MPI_Allreduce(&mine, &total, 1, MPI_INT, MPI_SUM, MPI_COMM_WORLD);
-  return total;
-}
+using mpimap_test::sum_over_ranks;
 
 TEST(Process, Q3PrintNumbersThenJoin) {
   mpimap::Pool pool;

@@ -39,6 +39,14 @@ inline std::int64_t square_input(std::uint64_t i, std::uint64_t n) {
   return static_cast<std::int64_t>(i) - static_cast<std::int64_t>(n / 2);
 }
 
+/// The n inputs of the square cases on rank 0 (inputs matter there only);
+/// empty elsewhere.
+inline std::vector<std::int64_t> square_inputs(std::uint64_t n, bool root) {
+  std::vector<std::int64_t> items(root ? n : 0);
+  for (std::uint64_t i = 0; i < items.size(); ++i) items[i] = square_input(i, n);
+  return items;
+}
+
 /// Burns `ns` nanoseconds of wall time spinning (never sleeping), so the CPU
 /// is busy the whole time. Wall time rather than the thread's CPU time: a
 /// task then lasts exactly its drawn duration, so the lower bound computed

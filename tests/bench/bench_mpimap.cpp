@@ -117,11 +117,7 @@ void run(mpimap::Pool& pool, const Config& cfg, F f, const std::vector<T>& items
 }
 
 void square_case(mpimap::Pool& pool, const Config& cfg, bool balance) {
-  std::vector<std::int64_t> items;  // inputs matter on rank 0 only
-  if (pool.is_root()) {
-    items.resize(cfg.items);
-    for (std::uint64_t i = 0; i < cfg.items; ++i) items[i] = bench::square_input(i, cfg.items);
-  }
+  const std::vector<std::int64_t> items = bench::square_inputs(cfg.items, pool.is_root());
   auto square = [](std::int64_t x) { return bench::square(x); };
   auto check = [&](const auto& r) {
     for (std::uint64_t i = 0; i < cfg.items; ++i)

@@ -76,11 +76,7 @@ int main(int argc, char** argv) {
   const std::uint64_t reps = args.u64("reps", 3);
   const int rank = bench::world_rank(), p = bench::world_size();
 
-  std::vector<std::int64_t> items;
-  if (rank == 0) {
-    items.resize(n);
-    for (std::uint64_t i = 0; i < n; ++i) items[i] = bench::square_input(i, n);
-  }
+  const std::vector<std::int64_t> items = bench::square_inputs(n, rank == 0);
   for (std::uint64_t rep = 1; rep <= reps; ++rep) {
     MPI_Barrier(MPI_COMM_WORLD);
     const double t0 = MPI_Wtime();

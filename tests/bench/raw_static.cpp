@@ -38,11 +38,7 @@ int main(int argc, char** argv) {
   }
   const int count = counts[rank];
 
-  std::vector<std::int64_t> items;
-  if (rank == 0) {
-    items.resize(n);
-    for (std::uint64_t i = 0; i < n; ++i) items[i] = bench::square_input(i, n);
-  }
+  const std::vector<std::int64_t> items = bench::square_inputs(n, rank == 0);
 
   for (std::uint64_t rep = 1; rep <= reps; ++rep) {
     MPI_Barrier(MPI_COMM_WORLD);
