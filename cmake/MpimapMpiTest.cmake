@@ -36,3 +36,14 @@ function(mpimap_add_mpi_test name)
       ENVIRONMENT "${MPIMAP_TEST_ENV}" LABELS "mpi;${T_LABELS}")
   endforeach()
 endfunction()
+
+# mpimap_add_unit_test(NAME SOURCES src... [LIBS lib...]): a GoogleTest binary
+# that needs no MPI (GTest's own main), registered once as NAME.
+function(mpimap_add_unit_test name)
+  cmake_parse_arguments(T "" "" "SOURCES;LIBS" ${ARGN})
+  add_executable(${name} ${T_SOURCES})
+  target_link_libraries(${name} PRIVATE GTest::gtest_main mpimap_warnings ${T_LIBS})
+  add_test(NAME ${name} COMMAND $<TARGET_FILE:${name}>)
+  set_tests_properties(${name} PROPERTIES TIMEOUT 60 LABELS unit
+    ENVIRONMENT "ASAN_OPTIONS=detect_leaks=0")
+endfunction()

@@ -14,6 +14,8 @@ struct Command {
   /// Runs the parsed subcommand on every rank; returns the exit code (which
   /// must be the same on every rank). Throws UsageError for bad input.
   std::function<int(const boost::mpi::communicator&)> run;
+  /// The words CLI11 leaves unparsed (those after --) are this command's.
+  bool takes_unparsed_words = false;
 };
 
 // One per subcommand, each in its own file.
@@ -21,6 +23,6 @@ Command add_map_command(CLI::App& app);
 Command add_process_command(CLI::App& app);
 Command add_demo_command(CLI::App& app);
 Command add_functions_command(CLI::App& app);
-Command add_run_command(CLI::App& app);  // run/run_command.cpp
+Command add_run_command(CLI::App& app);
 
 }  // namespace mpimap::cli

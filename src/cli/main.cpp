@@ -28,6 +28,9 @@ int main(int argc, char** argv) {
                "mpimap"};
   app.set_version_flag("--version", fmt::format("mpimap {}", mpimap::version));
   app.require_subcommand(1);
+  // The words after -- are left for the subcommand to take (`run`'s command,
+  // word for word); any other subcommand refuses them below.
+  app.allow_extras();
   const std::vector<Command> commands{add_map_command(app), add_process_command(app),
                                       add_run_command(app), add_demo_command(app),
                                       add_functions_command(app)};
@@ -40,6 +43,9 @@ int main(int argc, char** argv) {
     if (argc > 1 && argv[1][0] != '-' && !known(argv[1]))
       throw CLI::ParseError(fmt::format("unknown subcommand '{}'", argv[1]), kExitUsage);
     app.parse(argc, argv);
+    for (const auto& c : commands)
+      if (c.app->parsed() && !c.takes_unparsed_words && !app.remaining(true).empty())
+        throw CLI::ExtrasError(app.remaining(true));
   } catch (const CLI::ParseError& e) {
     if (e.get_exit_code() == 0) {  // --help, --version
       if (root) app.exit(e);

@@ -9,7 +9,7 @@
 #include <vector>
 
 #include "cli/builtins.hpp"
-#include "cli/collective.hpp"
+#include "mpimap/detail/collective.hpp"
 #include "cli/command.hpp"
 #include "cli/format.hpp"
 #include "cli/items.hpp"
@@ -47,7 +47,7 @@ template <class In, class Out>
 int map_builtin(const boost::mpi::communicator& comm, Out (*fn)(In), const MapArgs& args) {
   std::vector<std::string> texts;
   std::vector<In> items;
-  root_checked(comm, [&] {
+  detail::root_checked<UsageError>(comm, [&] {
     texts = args.items;
     if (!args.item_file.empty()) read_item_file(args.item_file, texts);
     items = parse_items<In>(texts);
@@ -69,7 +69,7 @@ int map_builtin(const boost::mpi::communicator& comm, Out (*fn)(In), const MapAr
                              quote_item(texts[e.index()]), e.rank(), e.host(), e.message());
     code = kExitTaskFailed;
   }
-  return from_root(comm, code);
+  return detail::from_root(comm, code);
 }
 
 }  // namespace

@@ -9,7 +9,7 @@
 #include <vector>
 
 #include "cli/builtins.hpp"
-#include "cli/collective.hpp"
+#include "mpimap/detail/collective.hpp"
 #include "cli/command.hpp"
 #include "cli/parse.hpp"
 #include "cli/usage_error.hpp"
@@ -52,7 +52,7 @@ int run_processes(const boost::mpi::communicator& comm, Out (*fn)(In), const Pro
     else std::cout << processes.size() << " processes completed\n";
     std::cout.flush();
   }
-  return from_root(comm, failed ? kExitTaskFailed : 0);
+  return detail::from_root(comm, failed ? kExitTaskFailed : 0);
 }
 
 }  // namespace

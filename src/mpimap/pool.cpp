@@ -2,8 +2,7 @@
 
 #include <fmt/format.h>
 
-#include <boost/mpi/collectives/gather.hpp>
-#include <boost/serialization/string.hpp>
+#include "mpimap/detail/hosts.hpp"
 
 namespace mpimap {
 
@@ -13,12 +12,9 @@ Pool::Pool(const boost::mpi::communicator& comm)
   c.comm = comm_;
   c.rank = comm_.rank();
   c.size = comm_.size();
-  char name[MPI_MAX_PROCESSOR_NAME];
-  int len = 0;
-  MPI_Get_processor_name(name, &len);
-  c.host.assign(name, static_cast<std::size_t>(len));
+  c.host = detail::processor_name();
   c.tag = fmt::format("[rank {}@{}] ", c.rank, c.host);
-  boost::mpi::gather(comm_, c.host, c.hosts, 0);
+  c.hosts = detail::gather_hosts(comm_, c.host);
 }
 
 Pool::~Pool() = default;

@@ -21,13 +21,13 @@
 #include <utility>
 #include <vector>
 
-#include "mpimap/context.hpp"
-#include "mpimap/dynamic_map.hpp"
+#include "mpimap/detail/context.hpp"
+#include "mpimap/detail/dynamic_map.hpp"
 #include "mpimap/options.hpp"
 #include "mpimap/process.hpp"
-#include "mpimap/static_map.hpp"
+#include "mpimap/detail/static_map.hpp"
 #include "mpimap/task_error.hpp"
-#include "mpimap/task_runner.hpp"
+#include "mpimap/detail/task_runner.hpp"
 
 namespace mpimap {
 

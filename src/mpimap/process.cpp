@@ -6,10 +6,10 @@
 #include <stdexcept>
 #include <utility>
 
-#include "mpimap/messaging.hpp"
-#include "mpimap/task_runner.hpp"
-#include "mpimap/wait.hpp"
-#include "mpimap/wire.hpp"
+#include "mpimap/detail/messaging.hpp"
+#include "mpimap/detail/task_runner.hpp"
+#include "mpimap/detail/wait.hpp"
+#include "mpimap/detail/wire.hpp"
 
 namespace mpimap {
 

@@ -12,7 +12,7 @@
 #include <string>
 #include <vector>
 
-#include "mpimap/context.hpp"
+#include "mpimap/detail/context.hpp"
 
 namespace mpimap {
 

@@ -1,0 +1,400 @@
+#include "farm/executor.hpp"
+
+#include <fcntl.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <fmt/format.h>
+
+#include <array>
+#include <atomic>
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
+#include <stdexcept>
+#include <string_view>
+
+extern char** environ;
+
+namespace mpimap::farm {
+
+namespace {
+
+constexpr std::size_t kReadBlock = 64 * 1024;
+// Linux refuses a single argument of 128 kB or more (MAX_ARG_STRLEN); longer
+// commands go through a script file.
+constexpr std::size_t kMaxInlineCommand = 128 * 1024 - 1024;
+constexpr auto kKillGrace = std::chrono::milliseconds(1000);
+
+// Process groups of the running tasks, for the signal handler.
+constexpr int kMaxSlots = 1024;
+std::array<std::atomic<pid_t>, kMaxSlots> g_groups{};
+constexpr std::array<int, 3> kFatalSignals{SIGTERM, SIGINT, SIGHUP};
+struct sigaction g_old_actions[kFatalSignals.size()];
+bool g_handlers_installed = false;
+
+extern "C" void kill_tasks_then_die(int sig) {
+  for (auto& g : g_groups) {
+    const pid_t pgid = g.load(std::memory_order_relaxed);
+    if (pgid > 0) ::kill(-pgid, SIGTERM);
+  }
+  // Hand the signal to whoever had it before (by default: die of it).
+  for (std::size_t i = 0; i < kFatalSignals.size(); ++i)
+    if (kFatalSignals[i] == sig) ::sigaction(sig, &g_old_actions[i], nullptr);
+  ::raise(sig);
+}
+
+void install_handlers() {
+  if (g_handlers_installed) return;
+  struct sigaction sa {};
+  sa.sa_handler = kill_tasks_then_die;
+  sigemptyset(&sa.sa_mask);
+  sa.sa_flags = SA_RESETHAND;
+  for (std::size_t i = 0; i < kFatalSignals.size(); ++i)
+    ::sigaction(kFatalSignals[i], &sa, &g_old_actions[i]);
+  g_handlers_installed = true;
+}
+
+void restore_handlers() {
+  if (!g_handlers_installed) return;
+  for (std::size_t i = 0; i < kFatalSignals.size(); ++i)
+    ::sigaction(kFatalSignals[i], &g_old_actions[i], nullptr);
+  g_handlers_installed = false;
+}
+
+double wall_now() {
+  timespec ts{};
+  ::clock_gettime(CLOCK_REALTIME, &ts);
+  return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) * 1e-9;
+}
+
+bool starts_with(const char* e, std::string_view prefix) {
+  return std::strncmp(e, prefix.data(), prefix.size()) == 0;
+}
+
+/// Variables a task must not inherit: ours (set per task), and what the MPI
+/// launcher gave this rank to find its place in the job. A task that is itself
+/// an MPI program would otherwise start as a false copy of this rank (and can
+/// abort the whole job); without them it starts as an MPI singleton.
+bool is_private_var(const char* e) {
+  static constexpr std::string_view kPrefixes[] = {
+      "MPIMAP_SEQ=", "MPIMAP_RANK=", "MPIMAP_HOST=", "MPIMAP_ATTEMPT=", "MPIMAP_SLOT=",
+      // Open MPI 4 (mpirun / orted) and PMIx
+      "PMIX_", "OMPI_COMM_WORLD_", "OMPI_MCA_orte_", "OMPI_MCA_ess", "OMPI_MCA_pmix",
+      "OMPI_COMMAND=", "OMPI_ARGV=", "OMPI_UNIVERSE_SIZE=", "OMPI_NUM_APP_CTX=",
+      "OMPI_FIRST_RANKS=", "OMPI_APP_CTX_NUM_PROCS=", "OMPI_FILE_LOCATION=",
+      "OMPI_MCA_initial_wdir=", "OMPI_MCA_shmem_RUNTIME_QUERY_hint=",
+      // PMI-1/2 (MPICH's Hydra, Slurm's PMI)
+      "PMI_", "HYDRA_", "MPI_LOCALRANKID=", "MPI_LOCALNRANKS="};
+  for (const auto p : kPrefixes)
+    if (starts_with(e, p)) return true;
+  return false;
+}
+
+void close_fd(int& fd) {
+  if (fd >= 0) ::close(fd);
+  fd = -1;
+}
+
+}  // namespace
+
+Executor::Executor(const CommandTemplate& command, int rank, int slots, std::string host,
+                   double timeout_seconds)
+    : command_(command), rank_(rank), host_(std::move(host)), slots_(static_cast<std::size_t>(slots)),
+      read_buf_(kReadBlock) {
+  if (slots < 1 || slots > kMaxSlots) throw std::logic_error("mpimap run: bad slot count");
+  if (timeout_seconds > 0)
+    timeout_ = std::chrono::duration_cast<Clock::duration>(
+        std::chrono::duration<double>(timeout_seconds));
+  devnull_ = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
+  for (char** e = environ; e && *e; ++e)
+    if (!is_private_var(*e)) env_base_.emplace_back(*e);
+  env_base_.push_back(fmt::format("MPIMAP_RANK={}", rank_));
+  env_base_.push_back("MPIMAP_HOST=" + host_);
+  for (auto& e : env_base_) envp_.push_back(e.data());
+  envp_.resize(envp_.size() + 4, nullptr);  // SEQ, ATTEMPT, SLOT, terminator
+  for (auto& g : g_groups) g.store(0);
+  install_handlers();
+}
+
+Executor::~Executor() {
+  // Only reached with tasks running when something went wrong: leave nothing.
+  for (auto& s : slots_) {
+    if (!s.busy) continue;
+    ::kill(-s.pid, SIGKILL);
+    int status = 0;
+    while (::waitpid(s.pid, &status, 0) < 0 && errno == EINTR) {
+    }
+    close_fd(s.out_fd);
+    close_fd(s.err_fd);
+    release(s);
+  }
+  restore_handlers();
+  close_fd(devnull_);
+}
+
+void Executor::release(Slot& s) {
+  g_groups[static_cast<std::size_t>(&s - slots_.data())].store(0, std::memory_order_relaxed);
+  if (!s.script.empty()) {
+    ::unlink(s.script.c_str());
+    s.script.clear();
+  }
+  if (s.busy) --running_;
+  s.busy = false;
+  s.pid = -1;
+}
+
+void Executor::fail_to_start(Slot& s, std::string message, int exitval) {
+  Result r;
+  r.seq = s.seq;
+  r.attempt = s.attempt;
+  r.slot = rank_ * slots() + static_cast<int>(&s - slots_.data()) + 1;
+  r.exitval = exitval;
+  r.start = wall_now();
+  r.err = std::move(message);
+  r.err += '\n';
+  immediate_.push_back(std::move(r));
+}
+
+void Executor::start(std::uint64_t seq, std::uint32_t attempt, std::string_view item) {
+  Slot* free_slot = nullptr;
+  for (auto& s : slots_)
+    if (!s.busy) {
+      free_slot = &s;
+      break;
+    }
+  if (!free_slot) throw std::logic_error("mpimap run: no free slot");
+  Slot& s = *free_slot;
+  const int index = static_cast<int>(&s - slots_.data());
+  const int slot_number = rank_ * slots() + index + 1;
+  s.seq = seq;
+  s.attempt = attempt;
+  s.out.clear();
+  s.err.clear();
+  s.timed_out = s.halted = s.kill_sent = false;
+
+  if (item.find('\0') != std::string_view::npos)
+    return fail_to_start(s, "mpimap: the item holds a NUL byte, which no command can receive", 126);
+  command_.render(item, seq, slot_number, cmd_);
+
+  int out_pipe[2], err_pipe[2];
+  if (::pipe2(out_pipe, O_CLOEXEC) != 0)
+    return fail_to_start(s, fmt::format("mpimap: cannot start the task: pipe: {}", std::strerror(errno)), 127);
+  if (::pipe2(err_pipe, O_CLOEXEC) != 0) {
+    const int e = errno;
+    ::close(out_pipe[0]);
+    ::close(out_pipe[1]);
+    return fail_to_start(s, fmt::format("mpimap: cannot start the task: pipe: {}", std::strerror(e)), 127);
+  }
+  ::fcntl(out_pipe[0], F_SETFL, O_NONBLOCK);
+  ::fcntl(err_pipe[0], F_SETFL, O_NONBLOCK);
+
+  char sh[] = "sh";
+  char dash_c[] = "-c";
+  char* argv[4] = {sh, dash_c, cmd_.data(), nullptr};
+  if (cmd_.size() > kMaxInlineCommand) {
+    const char* tmp = std::getenv("TMPDIR");
+    s.script = fmt::format("{}/mpimap-run-XXXXXX", tmp && *tmp ? tmp : "/tmp");
+    const int fd = ::mkstemp(s.script.data());
+    bool written = fd >= 0;
+    for (std::size_t off = 0; written && off < cmd_.size();) {
+      const ssize_t w = ::write(fd, cmd_.data() + off, cmd_.size() - off);
+      if (w < 0 && errno == EINTR) continue;
+      written = w > 0;
+      if (written) off += static_cast<std::size_t>(w);
+    }
+    const int e = errno;
+    if (fd >= 0) ::close(fd);
+    if (!written) {
+      for (int fd2 : {out_pipe[0], out_pipe[1], err_pipe[0], err_pipe[1]}) ::close(fd2);
+      if (fd >= 0) ::unlink(s.script.c_str());
+      s.script.clear();
+      return fail_to_start(
+          s, fmt::format("mpimap: cannot write the script for a long command: {}", std::strerror(e)),
+          127);
+    }
+    argv[1] = s.script.data();
+    argv[2] = nullptr;
+  }
+
+  env_seq_ = fmt::format("MPIMAP_SEQ={}", seq);
+  env_attempt_ = fmt::format("MPIMAP_ATTEMPT={}", attempt);
+  env_slot_ = fmt::format("MPIMAP_SLOT={}", slot_number);
+  const auto n = envp_.size();
+  envp_[n - 4] = env_seq_.data();
+  envp_[n - 3] = env_attempt_.data();
+  envp_[n - 2] = env_slot_.data();
+  envp_[n - 1] = nullptr;
+
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  if (devnull_ >= 0) posix_spawn_file_actions_adddup2(&actions, devnull_, STDIN_FILENO);
+  else posix_spawn_file_actions_addclose(&actions, STDIN_FILENO);
+  posix_spawn_file_actions_adddup2(&actions, out_pipe[1], STDOUT_FILENO);
+  posix_spawn_file_actions_adddup2(&actions, err_pipe[1], STDERR_FILENO);
+  posix_spawnattr_t attr;
+  posix_spawnattr_init(&attr);
+  posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK |
+                                      POSIX_SPAWN_SETSIGDEF);
+  posix_spawnattr_setpgroup(&attr, 0);
+  sigset_t mask;
+  sigemptyset(&mask);
+  posix_spawnattr_setsigmask(&attr, &mask);
+  sigset_t defaults;
+  sigemptyset(&defaults);
+  for (int sig : {SIGPIPE, SIGINT, SIGQUIT, SIGTERM, SIGHUP, SIGCHLD, SIGUSR1, SIGUSR2, SIGALRM,
+                  SIGTSTP, SIGTTIN, SIGTTOU, SIGXFSZ, SIGURG, SIGWINCH})
+    sigaddset(&defaults, sig);
+  posix_spawnattr_setsigdefault(&attr, &defaults);
+
+  s.start_wall = wall_now();
+  s.started = Clock::now();
+  pid_t pid = -1;
+  const int rc = ::posix_spawn(&pid, "/bin/sh", &actions, &attr, argv, envp_.data());
+  posix_spawn_file_actions_destroy(&actions);
+  posix_spawnattr_destroy(&attr);
+  ::close(out_pipe[1]);
+  ::close(err_pipe[1]);
+  if (rc != 0) {
+    ::close(out_pipe[0]);
+    ::close(err_pipe[0]);
+    if (!s.script.empty()) ::unlink(s.script.c_str());
+    s.script.clear();
+    return fail_to_start(s, fmt::format("mpimap: cannot start /bin/sh: {}", std::strerror(rc)), 127);
+  }
+  s.busy = true;
+  s.pid = pid;
+  s.out_fd = out_pipe[0];
+  s.err_fd = err_pipe[0];
+  if (timeout_ > Clock::duration::zero()) s.deadline = s.started + timeout_;
+  g_groups[static_cast<std::size_t>(index)].store(pid, std::memory_order_relaxed);
+  ++running_;
+}
+
+void Executor::read_from(Slot&, int& fd, std::string& into) {
+  for (int reads = 0; fd >= 0 && reads < 1024; ++reads) {
+    const ssize_t n = ::read(fd, read_buf_.data(), read_buf_.size());
+    if (n > 0) {
+      into.append(read_buf_.data(), static_cast<std::size_t>(n));
+      continue;
+    }
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) return;
+    close_fd(fd);  // end of file, or an error
+  }
+}
+
+void Executor::terminate(Slot& s, Clock::time_point now) {
+  ::kill(-s.pid, SIGTERM);
+  s.kill_at = now + kKillGrace;
+}
+
+void Executor::finish(Slot& s, int status, std::vector<Result>& done) {
+  // What the task wrote before it ended is in the pipes; output still coming
+  // from a process it left behind is not waited for.
+  read_from(s, s.out_fd, s.out);
+  read_from(s, s.err_fd, s.err);
+  close_fd(s.out_fd);
+  close_fd(s.err_fd);
+  Result r;
+  r.seq = s.seq;
+  r.attempt = s.attempt;
+  r.outcome = s.halted ? Outcome::Halted : Outcome::Ran;
+  r.slot = rank_ * slots() + static_cast<int>(&s - slots_.data()) + 1;
+  if (status < 0) {  // lost (reaped by someone else): unknown
+    r.exitval = -1;
+  } else if (WIFEXITED(status)) {
+    r.exitval = WEXITSTATUS(status);
+  } else if (WIFSIGNALED(status)) {
+    r.signal = WTERMSIG(status);
+  }
+  if (s.timed_out && r.exitval == 0) r.exitval = -1;  // as GNU parallel records a timeout
+  r.start = s.start_wall;
+  r.runtime = std::chrono::duration<double>(Clock::now() - s.started).count();
+  r.out = std::move(s.out);
+  r.err = std::move(s.err);
+  s.out = {};
+  s.err = {};
+  release(s);
+  done.push_back(std::move(r));
+}
+
+bool Executor::collect(std::vector<Result>& done) {
+  bool any = !immediate_.empty();
+  for (auto& r : immediate_) done.push_back(std::move(r));
+  immediate_.clear();
+  if (running_ == 0) return any;
+  const auto now = Clock::now();
+  for (auto& s : slots_) {
+    if (!s.busy) continue;
+    int status = 0;
+    if (s.timed_out || s.halted) {
+      // Look without reaping, so the group id stays ours while we kill the
+      // rest of the group (a grandchild may outlive the shell).
+      siginfo_t info{};
+      const int rc = ::waitid(P_PID, static_cast<id_t>(s.pid), &info, WEXITED | WNOHANG | WNOWAIT);
+      if (rc == 0 && info.si_pid == s.pid) {
+        ::kill(-s.pid, SIGKILL);
+        while (::waitpid(s.pid, &status, 0) < 0 && errno == EINTR) {
+        }
+        finish(s, status, done);
+        any = true;
+      } else if (rc < 0 && errno == ECHILD) {
+        finish(s, -1, done);
+        any = true;
+      } else if (!s.kill_sent && now >= s.kill_at) {
+        ::kill(-s.pid, SIGKILL);
+        s.kill_sent = true;
+      }
+      continue;
+    }
+    const pid_t r = ::waitpid(s.pid, &status, WNOHANG);
+    if (r == s.pid) {
+      finish(s, status, done);
+      any = true;
+    } else if (r < 0 && errno == ECHILD) {
+      finish(s, -1, done);
+      any = true;
+    } else if (timeout_ > Clock::duration::zero() && now >= s.deadline) {
+      s.timed_out = true;
+      terminate(s, now);
+    }
+  }
+  return any;
+}
+
+void Executor::halt_all() {
+  const auto now = Clock::now();
+  for (auto& s : slots_) {
+    if (!s.busy || s.halted) continue;
+    s.halted = true;
+    if (!s.timed_out) terminate(s, now);
+  }
+}
+
+bool Executor::wait(std::chrono::nanoseconds timeout, int extra_fd) {
+  pollfds_.clear();
+  for (const auto& s : slots_) {
+    if (!s.busy) continue;
+    if (s.out_fd >= 0) pollfds_.push_back({s.out_fd, POLLIN, 0});
+    if (s.err_fd >= 0) pollfds_.push_back({s.err_fd, POLLIN, 0});
+  }
+  if (extra_fd >= 0) pollfds_.push_back({extra_fd, POLLIN, 0});
+  timespec ts{};
+  ts.tv_sec = static_cast<time_t>(timeout.count() / 1'000'000'000);
+  ts.tv_nsec = static_cast<long>(timeout.count() % 1'000'000'000);
+  const int n = ::ppoll(pollfds_.data(), pollfds_.size(), &ts, nullptr);
+  if (n <= 0) return false;
+  std::size_t k = 0;
+  for (auto& s : slots_) {
+    if (!s.busy) continue;
+    if (s.out_fd >= 0 && pollfds_[k++].revents) read_from(s, s.out_fd, s.out);
+    if (s.err_fd >= 0 && pollfds_[k++].revents) read_from(s, s.err_fd, s.err);
+  }
+  return true;
+}
+
+}  // namespace mpimap::farm

@@ -1,0 +1,103 @@
+#pragma once
+// The slots of one rank: runs tasks as child processes and reports how they
+// ended, without ever blocking on a child.
+//
+// Each task is `/bin/sh -c COMMAND`, started with posix_spawn in its own
+// process group, stdin from /dev/null, stdout and stderr into pipes that are
+// drained (poll + non-blocking reads) while it runs, so a task printing 10 MB
+// never stalls. A command longer than one argument may be (Linux allows 128 kB)
+// is written to a temporary script run as `/bin/sh FILE` instead.
+//
+// --timeout: the task's process group gets SIGTERM, then SIGKILL after a grace
+// period; it is recorded as GNU parallel records it (Exitval -1, the signal
+// that ended it). --halt now kills the same way. If the rank itself gets
+// SIGTERM/SIGINT/SIGHUP (mpirun aborting, Ctrl-C), every running task's group
+// gets SIGTERM before the rank dies, so no task outlives the job.
+//
+// A task's environment is this rank's, plus MPIMAP_SEQ, MPIMAP_RANK,
+// MPIMAP_HOST, MPIMAP_ATTEMPT and MPIMAP_SLOT, minus the variables the MPI
+// launcher set for this rank (PMIX_*, OMPI_COMM_WORLD_*, OMPI_MCA_orte_*, ...):
+// a task that is itself an MPI program runs as a singleton of its own.
+
+#include <poll.h>
+#include <sys/types.h>
+
+#include <chrono>
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "farm/command_template.hpp"
+#include "farm/messages.hpp"
+
+namespace mpimap::farm {
+
+class Executor {
+ public:
+  using Clock = std::chrono::steady_clock;
+
+  Executor(const CommandTemplate& command, int rank, int slots, std::string host,
+           double timeout_seconds);
+  ~Executor();
+  Executor(const Executor&) = delete;
+  Executor& operator=(const Executor&) = delete;
+
+  int slots() const { return static_cast<int>(slots_.size()); }
+  int running() const { return running_; }
+  bool has_free_slot() const { return running_ < slots(); }
+
+  /// Starts a task in a free slot (there must be one). A task that cannot be
+  /// started at all becomes a finished one at once (see collect()).
+  void start(std::uint64_t seq, std::uint32_t attempt, std::string_view item);
+
+  /// Moves the tasks that have ended into `done` (appending), enforces
+  /// timeouts and kill deadlines. Never blocks. True when something ended.
+  bool collect(std::vector<Result>& done);
+
+  /// Waits at most `timeout` for output or the end of a task (or for `extra_fd`
+  /// to be readable) and reads what output there is. True when anything woke it.
+  bool wait(std::chrono::nanoseconds timeout, int extra_fd = -1);
+
+  /// --halt now: kill every running task; they end with Outcome::Halted.
+  void halt_all();
+
+ private:
+  struct Slot {
+    bool busy = false;
+    pid_t pid = -1;
+    int out_fd = -1, err_fd = -1;
+    std::uint64_t seq = 0;
+    std::uint32_t attempt = 1;
+    std::string out, err;
+    double start_wall = 0;
+    Clock::time_point started, deadline, kill_at;
+    bool timed_out = false, halted = false, kill_sent = false;
+    std::string script;  // temporary script file, when the command was too long
+  };
+
+  void finish(Slot& s, int status, std::vector<Result>& done);
+  void fail_to_start(Slot& s, std::string message, int exitval);
+  void read_from(Slot& s, int& fd, std::string& into);
+  void terminate(Slot& s, Clock::time_point now);
+  void release(Slot& s);
+
+  const CommandTemplate& command_;
+  int rank_;
+  std::string host_;
+  Clock::duration timeout_{};
+  std::vector<Slot> slots_;
+  int running_ = 0;
+  std::vector<Result> immediate_;  // tasks that could not start
+
+  // Reused per task.
+  std::string cmd_;
+  std::vector<char> read_buf_;
+  std::vector<pollfd> pollfds_;
+  std::vector<std::string> env_base_;
+  std::vector<char*> envp_;
+  std::string env_seq_, env_rank_, env_host_, env_attempt_, env_slot_;
+  int devnull_ = -1;
+};
+
+}  // namespace mpimap::farm

@@ -1,0 +1,96 @@
+#include "farm/item_source.hpp"
+
+#include <fcntl.h>
+#include <poll.h>
+#include <unistd.h>
+
+#include <fmt/format.h>
+
+#include <cerrno>
+#include <cstring>
+#include <sys/stat.h>
+
+#include "farm/error.hpp"
+
+namespace mpimap::farm {
+
+namespace {
+constexpr std::size_t kBlock = 64 * 1024;
+}
+
+ItemSource::ItemSource(std::vector<std::string> items) : items_(std::move(items)) {}
+
+ItemSource::ItemSource(const std::string& path, char delimiter)
+    : delimiter_(delimiter), path_(path == "-" ? "standard input" : path) {
+  if (path == "-") {
+    fd_ = STDIN_FILENO;
+  } else {
+    fd_ = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd_ < 0) throw UsageError(fmt::format("cannot read {}: {}", path, std::strerror(errno)));
+    owns_fd_ = true;
+    struct stat st {};
+    if (::fstat(fd_, &st) == 0 && S_ISDIR(st.st_mode)) {
+      ::close(fd_);
+      fd_ = -1;
+      throw UsageError(fmt::format("cannot read {}: {}", path, std::strerror(EISDIR)));
+    }
+  }
+}
+
+ItemSource::~ItemSource() {
+  if (owns_fd_ && fd_ >= 0) ::close(fd_);
+}
+
+bool ItemSource::fill() {
+  if (eof_) return false;
+  pollfd p{fd_, POLLIN, 0};
+  if (::poll(&p, 1, 0) <= 0) return false;
+  if (pos_ > 0 && pos_ * 2 >= buf_.size()) {  // drop what was consumed
+    buf_.erase(0, pos_);
+    pos_ = 0;
+  }
+  const auto old = buf_.size();
+  buf_.resize(old + kBlock);
+  ssize_t n;
+  do {
+    n = ::read(fd_, buf_.data() + old, kBlock);
+  } while (n < 0 && errno == EINTR);
+  if (n < 0) {
+    buf_.resize(old);
+    // A read error ends the input; what was read is still run.
+    fmt::print(stderr, "mpimap: error reading {}: {}\n", path_, std::strerror(errno));
+    eof_ = true;
+    return true;
+  }
+  buf_.resize(old + static_cast<std::size_t>(n));
+  if (n == 0) eof_ = true;
+  return true;
+}
+
+ItemSource::Next ItemSource::next(std::string& item) {
+  if (fd_ < 0) {
+    if (next_ == items_.size()) return Next::End;
+    item = std::move(items_[next_++]);
+    return Next::Item;
+  }
+  std::size_t from = pos_;
+  while (true) {
+    const auto end = buf_.find(delimiter_, from);
+    if (end != std::string::npos) {
+      item.assign(buf_, pos_, end - pos_);
+      pos_ = end + 1;
+      return Next::Item;
+    }
+    const std::size_t scanned = buf_.size() - pos_;  // fill() may move the buffer
+    if (eof_) {
+      if (pos_ == buf_.size()) return Next::End;
+      item.assign(buf_, pos_, std::string::npos);
+      pos_ = buf_.size();
+      return Next::Item;
+    }
+    if (!fill()) return Next::NotYet;
+    from = pos_ + scanned;
+  }
+}
+
+}  // namespace mpimap::farm

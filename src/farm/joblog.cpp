@@ -1,0 +1,150 @@
+#include "farm/joblog.hpp"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <fmt/format.h>
+
+#include <cerrno>
+#include <charconv>
+#include <cstdio>
+#include <cstring>
+#include <iterator>
+#include <memory>
+
+#include "farm/output.hpp"  // write_all
+#include "farm/error.hpp"
+
+namespace mpimap::farm {
+
+namespace {
+
+constexpr std::string_view kHeader =
+    "Seq\tHost\tStarttime\tJobRuntime\tSend\tReceive\tExitval\tSignal\tCommand";
+
+
+template <class T>
+bool parse_number(std::string_view s, T& out) {
+  while (!s.empty() && s.front() == ' ') s.remove_prefix(1);
+  const auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), out);
+  return ec == std::errc() && end == s.data() + s.size() && !s.empty();
+}
+
+/// One record: Seq, and whether it succeeded. False when `line` is not one.
+bool parse_record(std::string_view line, std::uint64_t& seq, bool& succeeded) {
+  std::string_view fields[8];
+  for (auto& f : fields) {
+    const auto tab = line.find('\t');
+    if (tab == std::string_view::npos) return false;  // Command follows Signal
+    f = line.substr(0, tab);
+    line.remove_prefix(tab + 1);
+  }
+  double real = 0;
+  std::int64_t exitval = 0, signal = 0;
+  if (!parse_number(fields[0], seq) || fields[1].empty() || !parse_number(fields[2], real) ||
+      !parse_number(fields[3], real) || !parse_number(fields[6], exitval) ||
+      !parse_number(fields[7], signal))
+    return false;
+  succeeded = fields[6] == "0" && fields[7] == "0";
+  return true;
+}
+
+}  // namespace
+
+std::string_view joblog_header() { return kHeader; }
+
+void DoneSet::add(std::uint64_t seq) {
+  if (seq >= done_.size()) done_.resize(std::max<std::size_t>(seq + 1, done_.size() * 2));
+  if (!done_[seq]) {
+    done_[seq] = true;
+    ++count_;
+  }
+}
+
+std::uint64_t DoneSet::count_upto(std::uint64_t n) const {
+  std::uint64_t c = 0;
+  for (std::uint64_t i = 1; i <= n && i < done_.size(); ++i) c += done_[i];
+  return c;
+}
+
+Joblog::~Joblog() {
+  if (fd_ >= 0) ::close(fd_);
+}
+
+void Joblog::open(const std::string& path, bool resume, bool only_succeeded, DoneSet& done) {
+  path_ = path;
+  const auto fail = [&](const char* what) {
+    throw UsageError(fmt::format("cannot {} joblog {}: {}", what, path, std::strerror(errno)));
+  };
+  if (!resume) {
+    fd_ = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
+    if (fd_ < 0) fail("write");
+    std::string header(kHeader);
+    header += '\n';
+    if (!write_all(fd_, std::string_view(header.data(), header.size()))) fail("write");
+    return;
+  }
+  fd_ = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0666);
+  if (fd_ < 0) fail("open");
+  const int dup_fd = ::dup(fd_);
+  if (dup_fd < 0) fail("read");
+  std::unique_ptr<FILE, int (*)(FILE*)> in(::fdopen(dup_fd, "r"), &std::fclose);
+  if (!in) {
+    ::close(dup_fd);
+    fail("read");
+  }
+  char* raw = nullptr;
+  std::size_t cap = 0;
+  ssize_t n;
+  std::uint64_t line_no = 0;
+  off_t good_end = 0;  // the end of the last whole line
+  bool torn = false;
+  std::string error;
+  while ((n = ::getline(&raw, &cap, in.get())) > 0) {
+    std::string_view line(raw, static_cast<std::size_t>(n));
+    ++line_no;
+    if (line.back() != '\n') {  // cut short by a kill: drop it
+      torn = true;
+      break;
+    }
+    good_end += n;
+    line.remove_suffix(1);
+    if (line.empty() || (line_no == 1 && line.substr(0, 4) == "Seq\t")) continue;
+    std::uint64_t seq = 0;
+    bool ok = false;
+    if (!parse_record(line, seq, ok) || seq == 0 || seq > (std::uint64_t{1} << 40)) {
+      error = fmt::format("joblog {} line {} is not a joblog record", path, line_no);
+      break;
+    }
+    if (ok || !only_succeeded) done.add(seq);
+  }
+  std::free(raw);
+  if (!error.empty()) throw UsageError(error);
+  if (std::ferror(in.get())) fail("read");
+  if (torn && ::ftruncate(fd_, good_end) != 0) fail("repair");
+  if (::lseek(fd_, 0, SEEK_END) < 0) fail("open");
+  if (good_end == 0) {  // new or empty: start with the header
+    std::string header(kHeader);
+    header += '\n';
+    if (!write_all(fd_, std::string_view(header.data(), header.size()))) fail("write");
+  }
+}
+
+void Joblog::write(const JoblogRecord& r) {
+  if (fd_ < 0) return;
+  line_.clear();
+  auto out = std::back_inserter(line_);
+  fmt::format_to(out, "{}\t{}\t{:.3f}\t{:10.3f}\t0\t{}\t{}\t{}\t", r.seq, r.host, r.start,
+                 r.runtime, r.received, r.exitval, r.signal);
+  const auto command_at = line_.size();
+  line_.append(r.command);
+  for (auto i = command_at; i < line_.size(); ++i)
+    if (line_[i] == '\n') line_[i] = '\0';
+  line_ += '\n';
+  if (!write_all(fd_, std::string_view(line_.data(), line_.size())) && !warned_) {
+    warned_ = true;
+    fmt::print(stderr, "mpimap: cannot write joblog {}: {}\n", path_, std::strerror(errno));
+  }
+}
+
+}  // namespace mpimap::farm

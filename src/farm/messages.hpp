@@ -1,0 +1,74 @@
+#pragma once
+// What rank 0 and the workers of `mpimap run` say to each other, on their own
+// duplicated communicator, with non-blocking sends only:
+//
+//   rank 0 -> worker   kTask   one task: seq, attempt, item
+//                      kHalt   --halt reached: drop queued tasks (and with
+//                              `now`, kill running ones)
+//                      kStop   no more tasks; sent once every result is in
+//   worker -> rank 0   kResult one per task it was sent, whatever became of it
+//
+// Every task sent gets exactly one result back, which is how rank 0 knows when
+// it may send kStop.
+
+#include <mpi.h>
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "mpimap/detail/messaging.hpp"
+#include "mpimap/detail/tags.hpp"
+
+namespace mpimap::farm {
+
+// Tags: detail::kFarmTaskTag and the others beside it.
+inline constexpr int kTask = mpimap::detail::kFarmTaskTag;
+inline constexpr int kResult = mpimap::detail::kFarmResultTag;
+inline constexpr int kHalt = mpimap::detail::kFarmHaltTag;
+inline constexpr int kStop = mpimap::detail::kFarmStopTag;
+/// What became of a task.
+enum class Outcome : std::uint32_t {
+  Ran = 0,      // it ran to its end (or its timeout): log it, count it
+  Dropped = 1,  // never started (queued when --halt was reached)
+  Halted = 2,   // killed by --halt now: neither logged nor counted
+};
+
+struct Task {
+  std::uint64_t seq = 0;      // 1-based input position
+  std::uint32_t attempt = 1;  // 1-based
+  std::string item;
+};
+
+struct Result {
+  std::uint64_t seq = 0;
+  std::uint32_t attempt = 1;
+  Outcome outcome = Outcome::Ran;
+  std::int32_t slot = 0;     // the {%} it ran in
+  std::int32_t exitval = 0;  // as GNU parallel records it (-1: killed by --timeout)
+  std::int32_t signal = 0;
+  double start = 0;    // seconds since the epoch
+  double runtime = 0;  // seconds
+  std::string out, err;
+  bool failed() const { return exitval != 0 || signal != 0; }
+};
+
+void encode_task(std::vector<char>& buf, std::uint64_t seq, std::uint32_t attempt,
+                 std::string_view item);
+void decode_task(const std::vector<char>& buf, Task& task);
+void encode_result(std::vector<char>& buf, const Result& r);
+void decode_result(const std::vector<char>& buf, Result& r);
+
+/// The library's queue of non-blocking sends (mpimap/messaging.hpp).
+using SendQueue = mpimap::detail::SendQueue;
+
+/// Receives one message matching (source, tag) if one has arrived, into buf.
+/// Returns false when there is none.
+inline bool try_receive(MPI_Comm comm, int source, int tag, std::vector<char>& buf,
+                        MPI_Status& status) {
+  status = mpimap::detail::receive_any(comm, source, tag, buf, false);
+  return status.MPI_SOURCE != MPI_PROC_NULL;
+}
+
+}  // namespace mpimap::farm

@@ -1,0 +1,65 @@
+#pragma once
+// Rank 0 prints each finished task's stdout (to stdout) and stderr (to stderr)
+// as whole blocks, never mixed with another task's: as tasks finish, or in
+// input order with --keep-order (finished blocks wait for the ones before
+// them). --tag prefixes every line with the item and a tab. --results DIR also
+// writes DIR/<seq>/stdout and DIR/<seq>/stderr.
+
+#include <cstdint>
+#include <deque>
+#include <memory>
+#include <string>
+#include <string_view>
+
+namespace mpimap::farm {
+
+class Printer {
+ public:
+  Printer(bool keep_order, bool tag) : keep_order_(keep_order), tag_(tag) {}
+
+  /// Seq numbers arrive here in input order, once each: `skipped` for the
+  /// ones that will not run (resumed).
+  void add(std::uint64_t seq, bool skipped);
+  /// The task ended and will not run again: print (or hold) its output.
+  void finish(std::uint64_t seq, std::string_view item, std::string&& out, std::string&& err);
+  /// The task will print nothing (dropped or killed by --halt).
+  void forget(std::uint64_t seq);
+  /// At the end: print whatever is held, in order.
+  void flush();
+
+ private:
+  struct Block {
+    std::string item, out, err;
+  };
+  struct Entry {
+    enum State : std::uint8_t { Pending, Ready, Nothing } state = Pending;
+    std::unique_ptr<Block> block;
+  };
+  void print(std::string_view item, std::string_view out, std::string_view err);
+  void print_tagged(int fd, std::string_view item, std::string_view text);
+  void advance();
+
+  bool keep_order_, tag_;
+  std::deque<Entry> pending_;  // keep-order: entries for base_, base_+1, ...
+  std::uint64_t base_ = 1;
+  std::string scratch_;
+};
+
+/// Writes DIR/<seq>/stdout and DIR/<seq>/stderr. A failure to write is
+/// reported once on stderr and does not stop the run.
+class ResultsDir {
+ public:
+  /// Creates DIR (and its parents); throws UsageError when it cannot.
+  void open(const std::string& dir);
+  bool is_open() const { return !dir_.empty(); }
+  void write(std::uint64_t seq, std::string_view out, std::string_view err);
+
+ private:
+  std::string dir_;
+  bool warned_ = false;
+};
+
+/// write(2) until all of `data` is written (or an error other than EINTR).
+bool write_all(int fd, std::string_view data);
+
+}  // namespace mpimap::farm

@@ -1,0 +1,51 @@
+#pragma once
+// Moving arrays of any length between two ranks. An MPI count is an int, and
+// single messages of gigabytes strain some transports, so an array goes as
+// pieces of at most `limit` bytes. Both sides cut the same pieces from the
+// element count alone, and messages between two ranks with one tag arrive in
+// order, so the pieces match up without any header.
+
+#include <mpi.h>
+
+#include <algorithm>
+#include <cstddef>
+#include <cstdint>
+#include <vector>
+
+#include "mpimap/detail/wait.hpp"
+
+namespace mpimap::detail {
+
+/// Elements per piece: as many as fit in `limit` bytes (at least one).
+inline std::size_t piece_elements(std::size_t element_size, std::size_t limit) {
+  return std::max<std::size_t>(1, std::min<std::size_t>(limit / element_size, INT32_MAX));
+}
+
+/// Posts non-blocking sends (Send = true) or receives of n elements at data.
+template <bool Send>
+void post_pieces(std::conditional_t<Send, const void*, void*> data, std::size_t n,
+                 MPI_Datatype type, std::size_t element_size, int peer, int tag, MPI_Comm comm,
+                 std::size_t limit, std::vector<MPI_Request>& requests) {
+  const std::size_t per = piece_elements(element_size, limit);
+  auto* bytes = static_cast<std::conditional_t<Send, const char*, char*>>(data);
+  for (std::size_t done = 0; done < n; done += per) {
+    const int count = static_cast<int>(std::min(per, n - done));
+    requests.emplace_back();
+    if constexpr (Send)
+      MPI_Isend(bytes + done * element_size, count, type, peer, tag, comm, &requests.back());
+    else
+      MPI_Irecv(bytes + done * element_size, count, type, peer, tag, comm, &requests.back());
+  }
+}
+
+/// Waits for all requests, politely (see wait.hpp), and clears them.
+inline void wait_all(std::vector<MPI_Request>& requests) {
+  wait_until([&] {
+    int done = 0;
+    MPI_Testall(static_cast<int>(requests.size()), requests.data(), &done, MPI_STATUSES_IGNORE);
+    return done != 0;
+  });
+  requests.clear();
+}
+
+}  // namespace mpimap::detail

@@ -1,0 +1,134 @@
+#pragma once
+// A chunk is a run of consecutive items [begin, begin + count). This file runs
+// one on the local rank and moves its outcome through a message.
+//
+// Result message: begin, attempted, failed, the values of the items that
+// succeeded, the outputs (sparse: index + text), and the error if failed.
+// A rank stops a chunk at its first failing task; later items of the input
+// are never needed, since rank 0 reports the failure with the lowest index.
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <span>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "mpimap/detail/task_runner.hpp"
+#include "mpimap/detail/wire.hpp"
+
+namespace mpimap::detail {
+
+/// Sparse per-task output: item index and what the task printed.
+using Outputs = std::vector<std::pair<std::uint64_t, std::string>>;
+
+struct ChunkStatus {
+  std::uint64_t begin = 0;
+  std::uint64_t attempted = 0;  // tasks run, the failing one included
+  bool failed = false;
+  std::string error;  // when failed: the message of task begin + attempted - 1
+  std::uint64_t nanos = 0;  // how long the chunk took (feeds automatic chunk sizes)
+  std::uint64_t succeeded() const { return attempted - (failed ? 1 : 0); }
+};
+
+/// Runs items[0..count) (global indices begin...), writing values to results.
+template <class F, class T, class R>
+ChunkStatus run_chunk(F& f, const T* items, std::uint64_t begin, std::uint64_t count, R* results,
+                      TaskRunner& runner, Outputs& outputs) {
+  ChunkStatus st{.begin = begin};
+  const auto start = std::chrono::steady_clock::now();
+  std::string text;
+  TaskRunner::Scope scope(runner);
+  for (std::uint64_t i = 0; i < count; ++i) {
+    const bool ok = runner.run_in_scope(f, items[i], results + i, text, st.error);
+    st.attempted = i + 1;
+    if (!text.empty()) outputs.emplace_back(begin + i, std::move(text)), text.clear();
+    if (!ok) {
+      st.failed = true;
+      break;
+    }
+  }
+  st.nanos = static_cast<std::uint64_t>(std::chrono::nanoseconds(std::chrono::steady_clock::now() - start).count());
+  return st;
+}
+
+/// Writes an outcome; with results == nullptr the values are left out (the
+/// static schedule gathers fast values separately with MPI_Gatherv).
+template <class R>
+void write_outcome(Writer& w, const ChunkStatus& st, const R* results, const Outputs& outputs) {
+  w.put(st.begin);
+  w.put(st.attempted);
+  w.put<std::uint8_t>(st.failed);
+  w.put(st.nanos);
+  w.put<std::uint64_t>(outputs.size());
+  if (results && !std::is_empty_v<R>) w.put_values(results, st.succeeded());
+  for (const auto& [index, text] : outputs) {
+    w.put(index);
+    w.put_string(text);
+  }
+  if (st.failed) w.put_string(st.error);
+}
+
+/// Reads an outcome. The values (if written) go to dest(begin, succeeded),
+/// which returns where to put them (nullptr: they were not written); outputs
+/// are appended.
+template <class R, class Dest>
+ChunkStatus read_outcome(Reader& r, Dest&& dest, Outputs& outputs) {
+  ChunkStatus st;
+  st.begin = r.get<std::uint64_t>();
+  st.attempted = r.get<std::uint64_t>();
+  st.failed = r.get<std::uint8_t>() != 0;
+  st.nanos = r.get<std::uint64_t>();
+  const auto n_outputs = r.get<std::uint64_t>();
+  if constexpr (!std::is_empty_v<R>) {
+    if (R* out = dest(st.begin, st.succeeded())) r.get_values(st.succeeded(), out);
+  }
+  for (std::uint64_t i = 0; i < n_outputs; ++i) {
+    const auto index = r.get<std::uint64_t>();
+    outputs.emplace_back(index, r.get_string());
+  }
+  if (st.failed) st.error = r.get_string();
+  return st;
+}
+
+/// read_outcome into results_base[begin...], or skipping values if nullptr.
+template <class R>
+ChunkStatus read_outcome(Reader& r, R* results_base, Outputs& outputs) {
+  return read_outcome<R>(
+      r, [results_base](std::uint64_t begin, std::uint64_t) -> R* {
+        return results_base ? results_base + begin : nullptr;
+      },
+      outputs);
+}
+
+}  // namespace mpimap::detail
+
+namespace mpimap::detail {
+
+/// The failing task with the lowest index seen so far.
+class FirstFailure {
+ public:
+  void note(const ChunkStatus& st, int rank) {
+    if (!st.failed) return;
+    const auto index = st.begin + st.attempted - 1;
+    if (!failed_ || index < index_) {
+      failed_ = true;
+      index_ = index;
+      rank_ = rank;
+      message_ = st.error;
+    }
+  }
+  explicit operator bool() const { return failed_; }
+  std::uint64_t index() const { return index_; }
+  int rank() const { return rank_; }
+  const std::string& message() const { return message_; }
+
+ private:
+  bool failed_ = false;
+  std::uint64_t index_ = 0;
+  int rank_ = 0;
+  std::string message_;
+};
+
+}  // namespace mpimap::detail

@@ -1,0 +1,93 @@
+#pragma once
+// How many items go in one piece of work.
+
+#include <algorithm>
+#include <cstddef>
+#include <cstdint>
+#include <limits>
+
+#include "mpimap/options.hpp"
+
+namespace mpimap::detail {
+
+/// Start of rank r's block when n items are split into p near-equal
+/// contiguous blocks (the first n % p blocks get one item more).
+inline std::size_t block_begin(std::size_t n, int p, int r) {
+  const auto pp = static_cast<std::size_t>(p), rr = static_cast<std::size_t>(r);
+  return rr * (n / pp) + std::min(rr, n % pp);
+}
+
+/// How long an automatic chunk should take: long enough that handing it out
+/// (a few microseconds) is noise, short enough that the last chunks balance
+/// well. Rank 0 serves every worker, so with many ranks chunks grow to keep
+/// it below a small share of its time.
+inline std::uint64_t auto_chunk_nanos(int ranks) {
+  return std::max<std::uint64_t>(2'000'000, 20'000 * static_cast<std::uint64_t>(std::max(ranks, 1)));
+}
+
+/// Hands out consecutive chunks [next, next + size) by a schedule:
+/// - Dynamic with a chunksize: chunks of that size.
+/// - Dynamic with chunksize 0 (automatic): chunks that take about
+///   auto_chunk_nanos() by the mean task time measured so far (one item until
+///   the first measurement), and never more than guided's cap below, so that
+///   tiny tasks get few large chunks and long ones get chunks of a few items.
+/// - Guided: max(chunksize, ceil(remaining / (2 * ranks))), chunksize 0
+///   counting as 1: big chunks first, shrinking as the work runs out.
+/// The total may be unknown (kUnknown) when items come lazily; then the cap
+/// does not apply until end_at() says where the input ended.
+class ChunkCursor {
+ public:
+  static constexpr std::size_t kUnknown = std::numeric_limits<std::size_t>::max();
+
+  ChunkCursor(std::size_t n, int ranks, Schedule schedule, std::size_t chunksize)
+      : n_(n),
+        ranks_(static_cast<std::size_t>(std::max(ranks, 1))),
+        guided_(schedule == Schedule::Guided),
+        adaptive_(schedule != Schedule::Guided && chunksize == 0),
+        chunksize_(chunksize ? chunksize : 1),
+        target_nanos_(auto_chunk_nanos(ranks)) {}
+
+  bool done() const { return next_ >= n_; }
+  std::size_t next() const { return next_; }
+  bool adaptive() const { return adaptive_; }
+  /// The size the next chunk would have, before the cap for the remainder.
+  std::size_t chunksize() const { return chunksize_; }
+
+  /// The next chunk's size (0 when done), and moves past it.
+  std::size_t take() {
+    if (done()) return 0;
+    const std::size_t left = n_ - next_;
+    std::size_t size = chunksize_;
+    if (n_ != kUnknown) {
+      const std::size_t cap = (left + 2 * ranks_ - 1) / (2 * ranks_);
+      size = guided_ ? std::max(size, cap) : adaptive_ ? std::min(size, std::max<std::size_t>(cap, 1)) : size;
+    }
+    size = std::min(size, left);
+    next_ += size;
+    return size;
+  }
+
+  /// The input ended after n items (a lazy source ran dry).
+  void end_at(std::size_t n) { n_ = next_ = n; }
+
+  /// `items` tasks took `nanos` in all: refines the automatic chunk size.
+  void observe(std::uint64_t items, std::uint64_t nanos) {
+    if (!adaptive_ || items == 0) return;
+    items_seen_ += items;
+    nanos_seen_ += nanos;
+    const std::uint64_t per_item = std::max<std::uint64_t>(1, nanos_seen_ / items_seen_);
+    chunksize_ = static_cast<std::size_t>(std::max<std::uint64_t>(1, target_nanos_ / per_item));
+  }
+
+ private:
+  std::size_t n_;
+  std::size_t ranks_;
+  bool guided_;
+  bool adaptive_;
+  std::size_t chunksize_;
+  std::uint64_t target_nanos_;
+  std::uint64_t items_seen_ = 0, nanos_seen_ = 0;
+  std::size_t next_ = 0;
+};
+
+}  // namespace mpimap::detail

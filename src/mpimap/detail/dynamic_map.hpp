@@ -1,0 +1,253 @@
+#pragma once
+// Dynamic and guided schedules: rank 0 hands out chunks on demand.
+//
+// Every worker keeps several chunks in flight (window_for), so when it finishes one the
+// next is already in its mailbox: a worker's result doubles as its request for
+// more, and it never waits on a round trip. Rank 0 runs tasks too, one at a
+// time, looking at its mailbox every few microseconds in between, so on P
+// cores P ranks do the work. All sends are non-blocking on both sides: a
+// worker sending a large result and rank 0 sending it a chunk can never
+// deadlock.
+//
+// The master takes items from a Source (sources.hpp) and hands results to a
+// Sink (sinks.hpp); map, imap, imap_unordered and map_reduce differ only
+// there. With map_reduce the workers fold their own results and send their
+// accumulator once, when told to stop.
+
+#include <mpi.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdint>
+#include <span>
+#include <vector>
+
+#include "mpimap/detail/chunk.hpp"
+#include "mpimap/detail/chunking.hpp"
+#include "mpimap/detail/context.hpp"
+#include "mpimap/detail/messaging.hpp"
+#include "mpimap/detail/ordered_printer.hpp"
+#include "mpimap/detail/sinks.hpp"
+#include "mpimap/detail/sources.hpp"
+#include "mpimap/detail/wait.hpp"
+
+namespace mpimap::detail {
+
+/// Chunks in flight per worker. A worker's buffer is window - 1 chunks, and
+/// it must outlast rank 0's own task between two looks at its mailbox, so
+/// dynamic chunks (a few ms each when automatic) get a deep window; guided
+/// chunks start huge, so there a deeper window would hand a worker too much
+/// of the input at once.
+inline int window_for(Schedule s) { return s == Schedule::Guided ? 2 : 8; }
+/// Worker side: results whose sends may be pending before it waits for them.
+inline constexpr int kMaxPendingSends = 2;
+/// How often rank 0 looks at its mailbox while it runs tasks itself.
+inline constexpr std::chrono::microseconds kPollEvery{5};
+
+/// Rank 0's side of a dynamic map.
+template <class F, class Source, class R, class Sink>
+class DynamicMaster {
+  using T = typename Source::value_type;
+  using clock = std::chrono::steady_clock;
+
+ public:
+  DynamicMaster(const Context& ctx, F& f, Source& source, Sink& sink, TaskRunner& runner,
+                std::ostream& os, const MapOptions& options)
+      : ctx_(ctx),
+        f_(f),
+        source_(source),
+        sink_(sink),
+        runner_(runner),
+        printer_(os),
+        cursor_(source.size(), ctx.size, options.schedule, options.chunksize),
+        root_computes_(options.root_computes || ctx.size == 1),
+        window_(window_for(options.schedule)),
+        sends_(ctx.comm) {}
+
+  FirstFailure run() {
+    for (int k = 0; k < window_; ++k)
+      for (int w = 1; w < ctx_.size; ++w) send_chunk(w);
+    auto last_poll = clock::now();
+    while (true) {
+      if (root_computes_ && run_local_item()) {
+        if (ctx_.size == 1 || local_item_end_ - last_poll < kPollEvery) continue;
+        last_poll = local_item_end_;
+        while (handle_result(false)) {
+        }
+        continue;
+      }
+      while (handle_result(false)) {
+      }
+      if (in_flight_ == 0) break;
+      handle_result(true);
+    }
+    for (int w = 1; w < ctx_.size; ++w) {
+      sends_.buffer();
+      sends_.send(w, kStopTag);
+    }
+    sends_.drain();
+    if (failure_) printer_.flush_below(failure_.index() + 1);
+    return failure_;
+  }
+
+ private:
+  bool may_dispatch() const { return !failure_ && !cursor_.done(); }
+
+  /// Takes the next chunk's items from the source (empty when it ran dry).
+  std::span<const T> next_chunk(std::uint64_t& begin) {
+    begin = cursor_.next();
+    const std::size_t want = cursor_.take();
+    const auto items = source_.take(want);
+    if (items.size() < want) cursor_.end_at(begin + items.size());
+    return items;
+  }
+
+  void send_chunk(int w) {
+    if (!may_dispatch()) return;
+    std::uint64_t begin = 0;
+    const auto items = next_chunk(begin);
+    if (items.empty()) return;
+    auto& buf = sends_.buffer();
+    Writer wr(buf);
+    wr.put(begin);
+    wr.put<std::uint64_t>(items.size());
+    wr.put_values(items.data(), items.size());
+    sends_.send(w, kTaskTag);
+    ++in_flight_;
+  }
+
+  /// Takes one result if there is one (or waits for one when `block`).
+  bool handle_result(bool block) {
+    const MPI_Status st = receive_any(ctx_.comm, MPI_ANY_SOURCE, kResultTag, recv_buf_, block);
+    if (st.MPI_SOURCE == MPI_PROC_NULL) return false;
+    const int w = st.MPI_SOURCE;
+    --in_flight_;
+    Reader reader(recv_buf_);
+    outputs_.clear();
+    const ChunkStatus status = read_outcome<R>(
+        reader,
+        [this](std::uint64_t begin, std::uint64_t count) -> R* {
+          return Sink::workers_send_values ? sink_.slot(begin, count) : nullptr;
+        },
+        outputs_);
+    if constexpr (Sink::workers_send_values)
+      sink_.complete(status.begin, status.succeeded(), status.failed);
+    cursor_.observe(status.attempted, status.nanos);
+    for (auto& [index, text] : outputs_) printer_.add(index, std::move(text));
+    note(status, w);
+    send_chunk(w);
+    sends_.reap();
+    return true;
+  }
+
+  void note(const ChunkStatus& status, int rank) {
+    failure_.note(status, rank);
+    if (failure_) printer_.stop_at(failure_.index() + 1);
+    printer_.complete(status.begin, status.begin + status.attempted);
+  }
+
+  /// Runs one task of rank 0's own chunk, taking a new chunk when needed.
+  /// Returns false when rank 0 has nothing left to run.
+  bool run_local_item() {
+    if (local_pos_ == local_.size()) {
+      if (!may_dispatch()) return false;
+      local_ = next_chunk(local_begin_);
+      if constexpr (!Source::stable) {
+        local_copy_.assign(local_.begin(), local_.end());
+        local_ = local_copy_;
+      }
+      local_pos_ = 0;
+      if (local_.empty()) return false;
+    }
+    const std::uint64_t i = local_begin_ + local_pos_;
+    std::string text;
+    ChunkStatus status{.begin = i, .attempted = 1};
+    const auto start = clock::now();
+    status.failed = !runner_.run(f_, local_[local_pos_++], sink_.slot(i, 1), text, status.error);
+    local_item_end_ = clock::now();  // also tells run() when to look at the mailbox
+    cursor_.observe(1, static_cast<std::uint64_t>(
+                           std::chrono::nanoseconds(local_item_end_ - start).count()));
+    sink_.complete(i, status.failed ? 0 : 1, status.failed);
+    if (!text.empty()) printer_.add(i, std::move(text));
+    if (status.failed) local_pos_ = local_.size();  // abandon the rest of the local chunk
+    note(status, 0);
+    return true;
+  }
+
+  const Context& ctx_;
+  F& f_;
+  Source& source_;
+  Sink& sink_;
+  TaskRunner& runner_;
+  OrderedPrinter printer_;
+  ChunkCursor cursor_;
+  bool root_computes_;
+  int window_;
+  SendQueue sends_;
+  int in_flight_ = 0;
+  std::span<const T> local_;
+  std::vector<T> local_copy_;
+  std::uint64_t local_begin_ = 0;
+  clock::time_point local_item_end_{};
+  std::size_t local_pos_ = 0;
+  FirstFailure failure_;
+  std::vector<char> recv_buf_;
+  Outputs outputs_;
+};
+
+/// No folding: a worker of map, imap and imap_unordered sends its values.
+struct NoFold {};
+
+/// A worker rank: runs the chunks rank 0 sends until told to stop. With a
+/// fold (map_reduce), it folds its values into `acc` instead of sending them,
+/// and sends `acc` when told to stop.
+template <class F, class T, class R, class Fold = NoFold>
+void dynamic_worker(const Context& ctx, F& f, TaskRunner& runner, Fold* fold = nullptr,
+                    R* acc = nullptr) {
+  constexpr bool folding = !std::is_same_v<Fold, NoFold>;
+  SendQueue sends(ctx.comm);
+  std::vector<char> in;
+  std::vector<T> items;
+  std::vector<R> results;
+  Outputs outputs;
+  while (true) {
+    const MPI_Status st = receive_any(ctx.comm, 0, MPI_ANY_TAG, in, true);
+    if (st.MPI_TAG == kStopTag) break;
+    Reader reader(in);
+    const auto begin = reader.get<std::uint64_t>();
+    const auto count = reader.get<std::uint64_t>();
+    items.resize(count);
+    reader.get_values(count, items.data());
+    results.resize(count);
+    outputs.clear();
+    const ChunkStatus status = run_chunk(f, items.data(), begin, count, results.data(), runner, outputs);
+    if constexpr (folding)
+      for (std::uint64_t i = 0; i < status.succeeded(); ++i)
+        *acc = (*fold)(std::move(*acc), std::move(results[i]));
+    Writer w(sends.buffer());
+    write_outcome(w, status, folding ? nullptr : results.data(), outputs);
+    sends.send(0, kResultTag);
+    if (sends.pending() > kMaxPendingSends) sends.drain();
+  }
+  if constexpr (folding) {
+    Writer w(sends.buffer());
+    w.put_values(acc, 1);
+    sends.send(0, kFoldTag);
+  }
+  sends.drain();
+}
+
+/// On rank 0 after a folding map: folds in every worker's accumulator, in
+/// rank order.
+template <class R, class Fold>
+void collect_folds(const Context& ctx, R& acc, Fold& fold) {
+  std::vector<char> buf;
+  for (int w = 1; w < ctx.size; ++w) {
+    receive_any(ctx.comm, w, kFoldTag, buf, true);
+    R theirs{};
+    Reader(buf).get_values(1, &theirs);
+    acc = fold(std::move(acc), std::move(theirs));
+  }
+}
+
+}  // namespace mpimap::detail

@@ -1,0 +1,96 @@
+#pragma once
+// Point-to-point messages of bytes between the ranks of a pool (or of the
+// task farm): non-blocking sends whose buffers outlive the send, and receiving
+// a message of any size (MPI_Improbe + MPI_Mrecv).
+
+#include <mpi.h>
+
+#include <cstddef>
+#include <deque>
+#include <vector>
+
+#include "mpimap/detail/wait.hpp"
+
+namespace mpimap::detail {
+
+/// Non-blocking sends whose buffers live until MPI is done with them.
+class SendQueue {
+ public:
+  explicit SendQueue(MPI_Comm comm) : comm_(comm) {}
+  ~SendQueue() { drain(); }
+  SendQueue(const SendQueue&) = delete;
+  SendQueue& operator=(const SendQueue&) = delete;
+
+  /// A buffer to fill for the next send (recycled when possible).
+  std::vector<char>& buffer() {
+    reap();
+    if (!free_.empty()) {
+      slots_.push_back(std::move(free_.back()));
+      free_.pop_back();
+    } else {
+      slots_.emplace_back();
+    }
+    slots_.back().bytes.clear();
+    return slots_.back().bytes;
+  }
+  /// Sends the buffer last returned by buffer().
+  void send(int dest, int tag) {
+    auto& s = slots_.back();
+    MPI_Isend(s.bytes.data(), static_cast<int>(s.bytes.size()), MPI_BYTE, dest, tag, comm_,
+              &s.request);
+  }
+  /// Forgets the sends that are complete, keeping a few small buffers for
+  /// reuse (a big one, say a 10 MB output, is let go).
+  void reap() {
+    while (!slots_.empty()) {
+      int done = 0;
+      MPI_Test(&slots_.front().request, &done, MPI_STATUS_IGNORE);
+      if (!done) break;
+      if (free_.size() < 8 && slots_.front().bytes.capacity() <= (std::size_t{1} << 20))
+        free_.push_back(std::move(slots_.front()));
+      slots_.pop_front();
+    }
+  }
+  std::size_t pending() const { return slots_.size(); }
+  /// Waits (politely, see wait.hpp) until every send is complete.
+  void drain() {
+    for (auto& s : slots_) wait(s.request);
+    slots_.clear();
+  }
+
+ private:
+  struct Slot {
+    std::vector<char> bytes;
+    MPI_Request request = MPI_REQUEST_NULL;
+  };
+  MPI_Comm comm_;
+  std::deque<Slot> slots_;
+  std::vector<Slot> free_;
+};
+
+/// Receives the next message matching (source, tag) into buf. With `block`,
+/// waits for one (politely); without, returns MPI_PROC_NULL as the source
+/// when none has arrived. Returns the status of the received message.
+inline MPI_Status receive_any(MPI_Comm comm, int source, int tag, std::vector<char>& buf,
+                              bool block) {
+  MPI_Message msg;
+  MPI_Status status;
+  int found = 0;
+  auto poll = [&] {
+    MPI_Improbe(source, tag, comm, &found, &msg, &status);
+    return found != 0;
+  };
+  if (block) {
+    wait_until(poll);
+  } else if (!poll()) {
+    status.MPI_SOURCE = MPI_PROC_NULL;
+    return status;
+  }
+  int bytes = 0;
+  MPI_Get_count(&status, MPI_BYTE, &bytes);
+  buf.resize(static_cast<std::size_t>(bytes));
+  MPI_Mrecv(buf.data(), bytes, MPI_BYTE, &msg, &status);
+  return status;
+}
+
+}  // namespace mpimap::detail

@@ -1,0 +1,221 @@
+#pragma once
+// Static schedule: rank r gets the r-th of `size` near-equal contiguous blocks.
+// Fast types move with MPI_Scatterv/MPI_Gatherv straight between the caller's
+// buffers and each rank's block (rank 0 works in place: no copy at all). When
+// a block is larger than MapOptions::message_limit bytes (or the counts do not
+// fit MPI's int), the same moves are made point to point in pieces instead
+// (bulk.hpp): split, never truncated. Other types are packed per rank and sent
+// as bytes, also in pieces. Each rank then sends rank 0 a small outcome
+// (outputs, failure; values too for types that are not fast).
+
+#include <mpi.h>
+
+#include <climits>
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <type_traits>
+#include <utility>
+#include <vector>
+
+#include "mpimap/detail/bulk.hpp"
+#include "mpimap/detail/chunk.hpp"
+#include "mpimap/detail/chunking.hpp"
+#include "mpimap/detail/context.hpp"
+#include "mpimap/detail/datatype.hpp"
+#include "mpimap/detail/ordered_printer.hpp"
+#include "mpimap/detail/wait.hpp"
+
+namespace mpimap::detail {
+
+/// An allocator that default-initialises: a buffer that MPI or the tasks will
+/// overwrite is not zero-filled first (tens of ms for 10^7 items).
+template <class T>
+struct UninitializedAllocator : std::allocator<T> {
+  template <class U>
+  struct rebind {
+    using other = UninitializedAllocator<U>;
+  };
+  UninitializedAllocator() = default;
+  template <class U>
+  UninitializedAllocator(const UninitializedAllocator<U>&) noexcept {}
+  template <class U>
+  void construct(U* p) noexcept(std::is_nothrow_default_constructible_v<U>) {
+    ::new (static_cast<void*>(p)) U;
+  }
+  template <class U, class... Args>
+  void construct(U* p, Args&&... args) {
+    ::new (static_cast<void*>(p)) U(std::forward<Args>(args)...);
+  }
+};
+template <class T>
+using UninitializedVector = std::vector<T, UninitializedAllocator<T>>;
+
+/// The blocks of a static map, the same on every rank.
+struct Blocks {
+  Blocks(std::uint64_t items, int ranks) : n(items), p(ranks) {}
+  std::uint64_t begin(int r) const { return block_begin(n, p, r); }
+  std::uint64_t count(int r) const { return begin(r + 1) - begin(r); }
+  /// Whether MPI_Scatterv/Gatherv can move the blocks in one go.
+  bool collective(std::size_t element_size, std::size_t limit) const {
+    return n <= static_cast<std::uint64_t>(INT_MAX) && count(0) * element_size <= limit;
+  }
+  std::vector<int> counts() const {
+    std::vector<int> c(p);
+    for (int r = 0; r < p; ++r) c[r] = static_cast<int>(count(r));
+    return c;
+  }
+  std::vector<int> displs() const {
+    std::vector<int> d(p);
+    for (int r = 0; r < p; ++r) d[r] = static_cast<int>(begin(r));
+    return d;
+  }
+  std::uint64_t n;
+  int p;
+};
+
+/// Bytes from rank 0 to every other rank (root: one buffer per rank; the
+/// others: returns theirs). A size first, then the bytes in pieces.
+inline std::vector<char> scatter_bytes(const Context& ctx, const std::vector<std::vector<char>>& out,
+                                       std::size_t limit) {
+  std::vector<MPI_Request> reqs;
+  std::vector<char> mine;
+  if (ctx.is_root()) {
+    std::vector<std::uint64_t> sizes(ctx.size);
+    for (int r = 1; r < ctx.size; ++r) {
+      sizes[r] = out[r].size();
+      reqs.emplace_back();
+      MPI_Isend(&sizes[r], 1, MPI_UINT64_T, r, kBulkTag, ctx.comm, &reqs.back());
+      post_pieces<true>(out[r].data(), out[r].size(), MPI_BYTE, 1, r, kBulkTag, ctx.comm, limit, reqs);
+    }
+    wait_all(reqs);
+  } else {
+    std::uint64_t size = 0;
+    reqs.emplace_back();
+    MPI_Irecv(&size, 1, MPI_UINT64_T, 0, kBulkTag, ctx.comm, &reqs.back());
+    wait_all(reqs);
+    mine.resize(size);
+    post_pieces<false>(mine.data(), size, MPI_BYTE, 1, 0, kBulkTag, ctx.comm, limit, reqs);
+    wait_all(reqs);
+  }
+  return mine;
+}
+
+/// Bytes from every rank to rank 0, which gets one buffer per rank.
+inline std::vector<std::vector<char>> gather_bytes(const Context& ctx, const std::vector<char>& mine,
+                                                   std::size_t limit) {
+  std::vector<MPI_Request> reqs;
+  std::vector<std::vector<char>> all;
+  if (ctx.is_root()) {
+    std::vector<std::uint64_t> sizes(ctx.size);
+    for (int r = 1; r < ctx.size; ++r) {
+      reqs.emplace_back();
+      MPI_Irecv(&sizes[r], 1, MPI_UINT64_T, r, kBulkTag, ctx.comm, &reqs.back());
+    }
+    wait_all(reqs);
+    all.resize(ctx.size);
+    for (int r = 1; r < ctx.size; ++r) {
+      all[r].resize(sizes[r]);
+      post_pieces<false>(all[r].data(), sizes[r], MPI_BYTE, 1, r, kBulkTag, ctx.comm, limit, reqs);
+    }
+  } else {
+    std::uint64_t size = mine.size();
+    reqs.emplace_back();
+    MPI_Isend(&size, 1, MPI_UINT64_T, 0, kBulkTag, ctx.comm, &reqs.back());
+    post_pieces<true>(mine.data(), mine.size(), MPI_BYTE, 1, 0, kBulkTag, ctx.comm, limit, reqs);
+  }
+  wait_all(reqs);
+  return all;
+}
+
+/// Moves fast values between rank 0's array and every rank's block:
+/// Scatter = true sends root's blocks out, false brings them in.
+template <bool Scatter, class T>
+void move_blocks(const Context& ctx, const Blocks& blocks, T* root_data, T* mine,
+                 std::size_t limit) {
+  Datatype<T> dt;
+  std::vector<MPI_Request> reqs;
+  if (blocks.collective(sizeof(T), limit)) {
+    const auto counts = ctx.is_root() ? blocks.counts() : std::vector<int>{};
+    const auto displs = ctx.is_root() ? blocks.displs() : std::vector<int>{};
+    const int count = static_cast<int>(blocks.count(ctx.rank));
+    reqs.emplace_back();
+    if constexpr (Scatter)
+      MPI_Iscatterv(root_data, counts.data(), displs.data(), dt.get(),
+                    ctx.is_root() ? MPI_IN_PLACE : mine, count, dt.get(), 0, ctx.comm, &reqs.back());
+    else
+      MPI_Igatherv(ctx.is_root() ? MPI_IN_PLACE : mine, count, dt.get(), root_data, counts.data(),
+                   displs.data(), dt.get(), 0, ctx.comm, &reqs.back());
+  } else if (ctx.is_root()) {
+    for (int r = 1; r < ctx.size; ++r)
+      post_pieces<Scatter>(root_data + blocks.begin(r), blocks.count(r), dt.get(), sizeof(T), r,
+                           kBulkTag, ctx.comm, limit, reqs);
+  } else {
+    post_pieces<!Scatter>(mine, blocks.count(ctx.rank), dt.get(), sizeof(T), 0, kBulkTag,
+                          ctx.comm, limit, reqs);
+  }
+  wait_all(reqs);
+}
+
+/// Runs the map; on rank 0 fills results[0, n) and prints
+/// outputs. Returns the first failure (meaningful on rank 0).
+template <class F, class T, class R>
+FirstFailure static_map(const Context& ctx, F& f, std::span<const T> items, R* results,
+                        TaskRunner& runner, std::ostream& os, std::size_t limit) {
+  std::uint64_t n = items.size();
+  {
+    std::vector<MPI_Request> reqs(1);
+    MPI_Ibcast(&n, 1, MPI_UINT64_T, 0, ctx.comm, &reqs[0]);
+    wait_all(reqs);
+  }
+  const Blocks blocks(n, ctx.size);
+  const std::uint64_t begin = blocks.begin(ctx.rank);
+  const std::uint64_t count = blocks.count(ctx.rank);
+
+  // Items to every rank's block.
+  UninitializedVector<T> local_items;
+  const T* my_items = items.data();
+  if (!ctx.is_root()) local_items.resize(count), my_items = local_items.data();
+  if constexpr (is_fast_v<T>) {
+    move_blocks<true>(ctx, blocks, const_cast<T*>(items.data()), local_items.data(), limit);
+  } else {
+    std::vector<std::vector<char>> packed(ctx.is_root() ? ctx.size : 0);
+    for (int r = 1; r < static_cast<int>(packed.size()); ++r)
+      Writer(packed[r]).put_values(items.data() + blocks.begin(r), blocks.count(r));
+    const auto mine = scatter_bytes(ctx, packed, limit);
+    if (!ctx.is_root()) Reader(mine).get_values(count, local_items.data());
+  }
+
+  // Work.
+  UninitializedVector<R> local_results;
+  R* out = results;
+  if (!ctx.is_root()) local_results.resize(count), out = local_results.data();
+  Outputs outputs;
+  const ChunkStatus status = run_chunk(f, my_items, begin, count, out, runner, outputs);
+
+  // Values back (fast path), then each rank's outcome.
+  constexpr bool values_apart = is_fast_v<R> && !std::is_empty_v<R>;
+  if constexpr (values_apart) move_blocks<false>(ctx, blocks, results, out, limit);
+  std::vector<char> mine;
+  if (!ctx.is_root()) {
+    Writer w(mine);
+    write_outcome(w, status, values_apart ? nullptr : out, outputs);
+  }
+  const auto all = gather_bytes(ctx, mine, limit);
+
+  FirstFailure failure;
+  if (ctx.is_root()) {
+    failure.note(status, 0);
+    for (int r = 1; r < ctx.size; ++r) {
+      Reader reader(all[r]);
+      failure.note(read_outcome(reader, values_apart ? nullptr : results, outputs), r);
+    }
+    // Rank order is item order, so `outputs` is sorted.
+    OrderedPrinter printer(os);
+    for (auto& [index, text] : outputs) printer.add(index, std::move(text));
+    printer.flush_below(failure ? failure.index() + 1 : n);
+  }
+  return failure;
+}
+
+}  // namespace mpimap::detail

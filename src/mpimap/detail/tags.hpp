@@ -1,0 +1,25 @@
+#pragma once
+// Every message tag mpimap uses, in one place. Each pool and each task farm
+// talks on a communicator of its own (a duplicate), so tags only need to be
+// distinct within one of them; they are distinct across both anyway, which
+// makes a stray message easy to recognise in a debugger.
+
+namespace mpimap::detail {
+
+enum Tag : int {
+  // A pool (mpimap/pool.hpp).
+  kTaskTag = 1,    // rank 0 -> worker: a chunk of items
+  kResultTag = 2,  // worker -> rank 0: a chunk's results (and its request for more)
+  kStopTag = 3,    // rank 0 -> worker: the map is over
+  kFoldTag = 4,    // worker -> rank 0: map_reduce's partial result
+  kBulkTag = 5,    // static blocks too big for one message, in pieces
+  // The task farm (farm/messages.hpp).
+  kFarmTaskTag = 11,    // rank 0 -> worker: one task
+  kFarmResultTag = 12,  // worker -> rank 0: what became of one task
+  kFarmHaltTag = 13,    // rank 0 -> worker: --halt reached
+  kFarmStopTag = 14,    // rank 0 -> worker: no more tasks
+  // A Process: kProcessTagBase + its number.
+  kProcessTagBase = 100,
+};
+
+}  // namespace mpimap::detail
