@@ -28,12 +28,13 @@ bool write_all(int fd, std::string_view data) {
   return true;
 }
 
+Printer::Printer(bool keep_order, bool tag)
+    : keep_order_(keep_order),
+      tag_(tag),
+      held_([this](Block& b) { print(b.item, b.out, b.err); }, {}, /*first=*/1) {}
+
 void Printer::add(std::uint64_t seq, bool skipped) {
-  if (!keep_order_) return;
-  if (seq != base_ + pending_.size()) return;  // never happens: seqs come in order
-  pending_.emplace_back();
-  if (skipped) pending_.back().state = Entry::Nothing;
-  advance();
+  if (keep_order_ && skipped) held_.complete(seq, seq + 1);
 }
 
 void Printer::finish(std::uint64_t seq, std::string_view item, std::string&& out,
@@ -42,35 +43,16 @@ void Printer::finish(std::uint64_t seq, std::string_view item, std::string&& out
     print(item, out, err);
     return;
   }
-  if (seq < base_ || seq - base_ >= pending_.size()) return;
-  auto& e = pending_[seq - base_];
-  e.state = Entry::Ready;
   if (!out.empty() || !err.empty())
-    e.block = std::make_unique<Block>(Block{tag_ ? std::string(item) : std::string(),
-                                            std::move(out), std::move(err)});
-  advance();
+    held_.add(seq, Block{tag_ ? std::string(item) : std::string(), std::move(out), std::move(err)});
+  held_.complete(seq, seq + 1);
 }
 
 void Printer::forget(std::uint64_t seq) {
-  if (!keep_order_ || seq < base_ || seq - base_ >= pending_.size()) return;
-  pending_[seq - base_].state = Entry::Nothing;
-  advance();
+  if (keep_order_) held_.complete(seq, seq + 1);
 }
 
-void Printer::advance() {
-  while (!pending_.empty() && pending_.front().state != Entry::Pending) {
-    if (auto& b = pending_.front().block) print(b->item, b->out, b->err);
-    pending_.pop_front();
-    ++base_;
-  }
-}
-
-void Printer::flush() {
-  for (auto& e : pending_)
-    if (e.block) print(e.block->item, e.block->out, e.block->err);
-  base_ += pending_.size();
-  pending_.clear();
-}
+void Printer::flush() { held_.release_below(UINT64_MAX); }
 
 void Printer::print(std::string_view item, std::string_view out, std::string_view err) {
   if (tag_) {

@@ -6,16 +6,18 @@
 // writes DIR/<seq>/stdout and DIR/<seq>/stderr.
 
 #include <cstdint>
-#include <deque>
-#include <memory>
 #include <string>
 #include <string_view>
+
+#include "mpimap/detail/in_order.hpp"
 
 namespace mpimap::farm {
 
 class Printer {
  public:
-  Printer(bool keep_order, bool tag) : keep_order_(keep_order), tag_(tag) {}
+  Printer(bool keep_order, bool tag);
+  Printer(const Printer&) = delete;  // held_ prints through this
+  Printer& operator=(const Printer&) = delete;
 
   /// Seq numbers arrive here in input order, once each: `skipped` for the
   /// ones that will not run (resumed).
@@ -31,17 +33,11 @@ class Printer {
   struct Block {
     std::string item, out, err;
   };
-  struct Entry {
-    enum State : std::uint8_t { Pending, Ready, Nothing } state = Pending;
-    std::unique_ptr<Block> block;
-  };
   void print(std::string_view item, std::string_view out, std::string_view err);
   void print_tagged(int fd, std::string_view item, std::string_view text);
-  void advance();
 
   bool keep_order_, tag_;
-  std::deque<Entry> pending_;  // keep-order: entries for base_, base_+1, ...
-  std::uint64_t base_ = 1;
+  mpimap::detail::InOrder<Block> held_;  // --keep-order: by seq
   std::string scratch_;
 };
 
