@@ -10,11 +10,47 @@
 
 #include <exception>
 #include <iostream>
+#include <variant>
 #include <vector>
 
 #include "cli/command.hpp"
 #include "cli/usage_error.hpp"
 #include "mpimap/version.hpp"
+
+namespace mpimap::cli {
+namespace {
+
+/// The parsed subcommand, or the exit code when there is nothing to run
+/// (--help, --version, bad usage: rank 0 has printed why).
+std::variant<const Command*, int> parse(CLI::App& app, const std::vector<Command>& commands,
+                                        int argc, char** argv, bool root) {
+  try {
+    const auto known = [&](const char* name) {
+      for (const auto& c : commands)
+        if (c.app->get_name() == name) return true;
+      return false;
+    };
+    if (argc > 1 && argv[1][0] != '-' && !known(argv[1]))
+      throw CLI::ParseError(fmt::format("unknown subcommand '{}'", argv[1]), kExitUsage);
+    app.parse(argc, argv);
+    for (const auto& c : commands) {
+      if (!c.app->parsed()) continue;
+      if (!c.takes_unparsed_words && !app.remaining(true).empty())
+        throw CLI::ExtrasError(app.remaining(true));
+      return &c;
+    }
+  } catch (const CLI::ParseError& e) {
+    if (e.get_exit_code() == 0) {  // --help, --version
+      if (root) app.exit(e);
+      return int{0};
+    }
+    if (root) std::cerr << "mpimap: " << e.what() << " (see 'mpimap --help')\n";
+  }
+  return kExitUsage;
+}
+
+}  // namespace
+}  // namespace mpimap::cli
 
 int main(int argc, char** argv) {
   using namespace mpimap::cli;
@@ -29,44 +65,22 @@ int main(int argc, char** argv) {
   app.set_version_flag("--version", fmt::format("mpimap {}", mpimap::version));
   app.require_subcommand(1);
   // The words after -- are left for the subcommand to take (`run`'s command,
-  // word for word); any other subcommand refuses them below.
+  // word for word); any other subcommand refuses them (see parse).
   app.allow_extras();
   const std::vector<Command> commands{add_map_command(app), add_process_command(app),
                                       add_run_command(app), add_demo_command(app),
                                       add_functions_command(app)};
+  const auto parsed = parse(app, commands, argc, argv, root);
+  if (const int* code = std::get_if<int>(&parsed)) return *code;
   try {
-    const auto known = [&](const char* name) {
-      for (const auto& c : commands)
-        if (c.app->get_name() == name) return true;
-      return false;
-    };
-    if (argc > 1 && argv[1][0] != '-' && !known(argv[1]))
-      throw CLI::ParseError(fmt::format("unknown subcommand '{}'", argv[1]), kExitUsage);
-    app.parse(argc, argv);
-    for (const auto& c : commands)
-      if (c.app->parsed() && !c.takes_unparsed_words && !app.remaining(true).empty())
-        throw CLI::ExtrasError(app.remaining(true));
-  } catch (const CLI::ParseError& e) {
-    if (e.get_exit_code() == 0) {  // --help, --version
-      if (root) app.exit(e);
-      return 0;
-    }
-    if (root) std::cerr << "mpimap: " << e.what() << " (see 'mpimap --help')\n";
+    return std::get<const Command*>(parsed)->run(world);
+  } catch (const UsageError& e) {
+    if (root) std::cerr << "mpimap: " << e.what() << '\n';
     return kExitUsage;
-  }
-
-  for (const auto& command : commands) {
-    if (!command.app->parsed()) continue;
-    try {
-      return command.run(world);
-    } catch (const UsageError& e) {
-      if (root) std::cerr << "mpimap: " << e.what() << '\n';
-      return kExitUsage;
-    } catch (const std::exception& e) {
-      // A rank that fails on its own cannot tell the others: stop the job.
-      std::cerr << fmt::format("mpimap: rank {}: internal error: {}\n", world.rank(), e.what());
-      env.abort(3);
-    }
+  } catch (const std::exception& e) {
+    // A rank that fails on its own cannot tell the others: stop the job.
+    std::cerr << fmt::format("mpimap: rank {}: internal error: {}\n", world.rank(), e.what());
+    env.abort(3);
   }
   return kExitUsage;
 }
