@@ -72,6 +72,8 @@ class Pool {
   void map_into(F&& f, std::span<const T> items, std::span<R> out, const MapOptions& options = {}) {
     static_assert(std::is_same_v<R, detail::task_result_t<F, T>> && !std::is_same_v<R, bool>,
                   "mpimap::Pool::map_into: out must hold f's exact result type (not bool)");
+    detail::require_sendable<T>();
+    detail::require_sendable<R>();
     // Checked on rank 0 and agreed on, so that no rank is left waiting.
     int bad = is_root() && out.size() != items.size();
     if (size() > 1) MPI_Bcast(&bad, 1, MPI_INT, 0, ctx_->comm);
@@ -119,16 +121,18 @@ class Pool {
   /// results of the tasks it ran, starting from `init`, and rank 0 folds in
   /// the workers' accumulators. So `init` must be an identity of `op`, and
   /// `op` associative and commutative (which rank runs which item varies).
+  /// The accumulator has the common type of `init` and f's result, as in
+  /// Python's sum(): map_reduce(half, items, 0, std::plus<>{}) with half
+  /// returning double adds doubles and returns a double, never truncating.
   /// The result is meaningful on rank 0; other ranks get their own part.
-  template <class F, std::ranges::input_range Items, class R, class Op>
-  R map_reduce(F&& f, Items&& items, R init, Op op, MapOptions options = {}) {
+  template <class F, std::ranges::input_range Items, class Init, class Op>
+  auto map_reduce(F&& f, Items&& items, Init init, Op op, MapOptions options = {}) {
     using T = std::ranges::range_value_t<Items>;
-    static_assert(std::is_convertible_v<detail::task_result_t<F, T>, R>,
-                  "mpimap::Pool::map_reduce: f's result must convert to the type of init");
-    R acc = init;
-    auto fold = [&op](R a, R b) -> R { return op(std::move(a), std::move(b)); };
-    auto g = [&f](const T& x) -> R { return f(x); };
-    detail::FoldSink<R, decltype(fold)> sink(acc, fold);
+    using Acc = detail::accumulator_t<Init, detail::task_result_t<F, T>>;
+    Acc acc = std::move(init);
+    auto fold = [&op](Acc a, Acc b) -> Acc { return op(std::move(a), std::move(b)); };
+    auto g = [&f](const T& x) -> Acc { return f(x); };
+    detail::FoldSink<Acc, decltype(fold)> sink(acc, fold);
     stream(g, items, sink, options, &fold, &acc);
     return acc;
   }
@@ -161,6 +165,8 @@ class Pool {
     using R = detail::task_result_t<F, T>;
     static_assert(std::is_default_constructible_v<R>,
                   "mpimap: a task's result type must be default-constructible");
+    detail::require_sendable<T>();
+    detail::require_sendable<R>();
     using Stored = detail::stored_result_t<R>;
     std::vector<Stored> results;
     constexpr bool in_place = std::ranges::contiguous_range<Items> && std::ranges::sized_range<Items>;
@@ -197,6 +203,8 @@ class Pool {
               Acc* acc = nullptr) {
     using T = std::ranges::range_value_t<Items>;
     using R = detail::stored_result_t<detail::task_result_t<F, T>>;
+    detail::require_sendable<T>();
+    detail::require_sendable<R>();
     detail::TaskRunner runner = runner_for(options);
     if (is_root()) {
       auto run_master = [&](auto& source) {

@@ -11,6 +11,7 @@
 #include <set>
 #include <sstream>
 #include <string>
+#include <type_traits>
 #include <vector>
 
 #include "mpimap/mpimap.hpp"
@@ -113,6 +114,24 @@ TEST(MapReduce, StringsAndMax) {
                                        });
   if (pool.is_root()) {
     EXPECT_EQ(letters, "abcde");
+  }
+}
+
+// Issue 8, defect 5: an int init with a double-valued f once summed in int
+// (4 instead of 5 for x * 0.5 over 1..4). The accumulator is the common type.
+TEST(MapReduce, AccumulatesInTheCommonTypeOfInitAndResult) {
+  mpimap::Pool pool;
+  const std::vector<std::int64_t> items{1, 2, 3, 4};
+  const auto half = [](std::int64_t x) { return static_cast<double>(x) * 0.5; };
+  for (const auto& opt : all_options()) {
+    const auto sum = pool.map_reduce(half, items, 0, std::plus<>{}, opt);
+    static_assert(std::is_same_v<std::remove_const_t<decltype(sum)>, double>);
+    if (pool.is_root()) {
+      double want = 0;  // the serial oracle, as Python's sum(x * 0.5 for x in items)
+      for (auto x : items) want += half(x);
+      EXPECT_EQ(sum, want);
+      EXPECT_EQ(sum, 5.0);
+    }
   }
 }
 

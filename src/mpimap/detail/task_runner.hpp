@@ -37,6 +37,22 @@ template <class F, class T>
 using task_result_t = std::conditional_t<std::is_void_v<std::invoke_result_t<F&, const T&>>,
                                          Nothing, std::invoke_result_t<F&, const T&>>;
 
+/// map_reduce's accumulator: the common type of init's and f's result types
+/// when they have one (int and double: double, never a silent truncation to
+/// int), else init's type, which f's result must then convert to.
+template <class Init, class R, class = void>
+struct accumulator {
+  static_assert(std::is_convertible_v<R, Init>,
+                "mpimap::Pool::map_reduce: f's result must convert to the type of init");
+  using type = Init;
+};
+template <class Init, class R>
+struct accumulator<Init, R, std::void_t<std::common_type_t<Init, R>>> {
+  using type = std::common_type_t<Init, R>;
+};
+template <class Init, class R>
+using accumulator_t = typename accumulator<std::decay_t<Init>, std::decay_t<R>>::type;
+
 class TaskRunner {
  public:
   /// `tag` is put before every captured line ("" for none).

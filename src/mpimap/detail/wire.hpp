@@ -16,6 +16,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
+#include <ranges>
 #include <span>
 #include <stdexcept>
 #include <streambuf>
@@ -28,11 +29,41 @@
 
 namespace mpimap {
 
+namespace detail {
+template <class T>
+inline constexpr bool is_span_v = false;
+template <class T, std::size_t N>
+inline constexpr bool is_span_v<std::span<T, N>> = true;
+}  // namespace detail
+
+/// True when a value of T only refers to memory it does not own: a pointer,
+/// std::string_view, std::span or any other view. Its bytes mean nothing on
+/// another rank, so such types are refused at compile time (see sendable).
+template <class T>
+inline constexpr bool is_view_v =
+    std::is_pointer_v<T> || std::is_member_pointer_v<T> || std::is_null_pointer_v<T> ||
+    detail::is_span_v<T> || std::ranges::view<T>;
+
 /// True when values of T are sent as their bytes, never through an archive.
 template <class T>
 inline constexpr bool is_fast_v =
-    !std::is_pointer_v<T> &&
-    (boost::mpi::is_mpi_datatype<T>::value || std::is_trivially_copyable_v<T>);
+    !is_view_v<T> && (boost::mpi::is_mpi_datatype<T>::value || std::is_trivially_copyable_v<T>);
+
+namespace detail {
+
+/// Compiles only for types whose values may travel between ranks: every item
+/// and result type goes through here (Pool's entry points). A trivially
+/// copyable struct of yours that holds a pointer is sent as its bytes too, and
+/// the pointer is then garbage on the receiving rank: give it owning members.
+template <class T>
+constexpr void require_sendable() {
+  static_assert(!is_view_v<std::remove_cvref_t<T>>,
+                "mpimap: items and results travel between ranks, but this type only refers to "
+                "memory on the rank that made it (a pointer, std::string_view, std::span or "
+                "another view); use an owning type such as std::string or std::vector");
+}
+
+}  // namespace detail
 
 namespace detail {
 

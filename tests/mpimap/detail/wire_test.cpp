@@ -11,6 +11,9 @@
 #include <cstring>
 #include <stdexcept>
 #include <string>
+#include <ranges>
+#include <string_view>
+#include <span>
 #include <tuple>
 #include <utility>
 #include <vector>
@@ -49,6 +52,23 @@ static_assert(is_fast_v<bool>);
 static_assert(is_fast_v<Plain>);
 // The archive path.
 static_assert(!is_fast_v<std::string>);
+
+// Issue 8, defect 2: views are trivially copyable, but their bytes are
+// pointers into the sending rank's memory. They are never fast, and Pool's
+// entry points refuse them at compile time (detail::require_sendable).
+using mpimap::is_view_v;
+static_assert(is_view_v<std::string_view>);
+static_assert(is_view_v<std::span<const int>>);
+static_assert(is_view_v<std::span<int, 3>>);
+static_assert(is_view_v<const char*>);
+static_assert(is_view_v<int Plain::*>);
+static_assert(is_view_v<std::ranges::iota_view<int, int>>);
+static_assert(!is_fast_v<std::string_view>);
+static_assert(!is_fast_v<std::span<const int>>);
+static_assert(!is_view_v<std::string>);
+static_assert(!is_view_v<std::vector<int>>);
+static_assert(!is_view_v<std::int64_t>);
+static_assert(!is_view_v<Plain>);
 static_assert(!is_fast_v<WithSerialize>);
 static_assert(!is_fast_v<std::vector<std::int64_t>>);
 static_assert(!is_fast_v<std::tuple<int, std::string>>);
