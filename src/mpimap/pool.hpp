@@ -9,6 +9,7 @@
 #include <boost/mpi/communicator.hpp>
 
 #include <cstddef>
+#include <exception>
 #include <initializer_list>
 #include <iostream>
 #include <memory>
@@ -183,9 +184,18 @@ class Pool {
       }
     } else if (options.schedule == Schedule::Static) {
       std::vector<T> all;
-      if (is_root())
-        for (auto&& x : items) all.push_back(x);
-      return run(f, all, options);
+      std::exception_ptr stopped;  // the input range threw: map nothing, then rethrow
+      if (is_root()) {
+        try {
+          for (auto&& x : items) all.push_back(x);
+        } catch (...) {
+          stopped = std::current_exception();
+          all.clear();
+        }
+      }
+      auto mapped = run(f, all, options);  // the workers are waiting for it
+      if (stopped) std::rethrow_exception(stopped);
+      return mapped;
     } else {
       detail::VectorSink<Stored> sink(results);
       stream(f, items, sink, options);
@@ -211,7 +221,10 @@ class Pool {
         detail::DynamicMaster<F, std::remove_reference_t<decltype(source)>, R, Sink> master(
             *ctx_, f, source, sink, runner, output_of(options), options);
         const auto failure = master.run();
-        if constexpr (!std::is_same_v<Fold, detail::NoFold>) detail::collect_folds(*ctx_, *acc, *fold);
+        std::exception_ptr stopped = master.stopped_by();
+        if constexpr (!std::is_same_v<Fold, detail::NoFold>)
+          detail::collect_folds(*ctx_, *acc, *fold, /*combine=*/!stopped);
+        if (stopped) std::rethrow_exception(stopped);
         raise(failure);
       };
       if constexpr (std::ranges::contiguous_range<Items> && std::ranges::sized_range<Items>) {

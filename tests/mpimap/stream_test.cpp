@@ -4,12 +4,14 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cstdint>
 #include <numeric>
 #include <random>
 #include <ranges>
 #include <set>
 #include <sstream>
+#include <stdexcept>
 #include <string>
 #include <type_traits>
 #include <vector>
@@ -114,6 +116,101 @@ TEST(MapReduce, StringsAndMax) {
                                        });
   if (pool.is_root()) {
     EXPECT_EQ(letters, "abcde");
+  }
+}
+
+// Issue 8, defect 1: rank 0's own code throwing inside a streaming map (how a
+// C++ caller stops early) once left the workers inside the old map, and the
+// next map aborted with "truncated message" or hung. Now every rank leaves,
+// rank 0 rethrows the caller's exception, and the next map is exact.
+struct StopHere : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+std::vector<std::int64_t> squares_of(const std::vector<std::int64_t>& items) {
+  std::vector<std::int64_t> want(items.size());
+  std::transform(items.begin(), items.end(), want.begin(), square);
+  return want;
+}
+
+/// Runs `stop` (which throws StopHere on rank 0), then checks that only rank 0
+/// threw and that the pool still maps correctly with the same options.
+template <class Stop>
+void expect_stops_cleanly(mpimap::Pool& pool, const std::vector<std::int64_t>& items,
+                          const MapOptions& opt, Stop&& stop, const std::string& what) {
+  bool threw = false;
+  try {
+    stop();
+  } catch (const StopHere&) {
+    threw = true;
+  }
+  EXPECT_EQ(threw, pool.is_root()) << what;
+  const auto again = pool.map(square, items, opt);
+  if (pool.is_root()) {
+    EXPECT_EQ(again, squares_of(items)) << what;
+  }
+}
+
+TEST(EarlyStop, ThrowingImapCallbackStopsEveryRankAndThePoolGoesOn) {
+  mpimap::Pool pool;
+  const auto items = random_items(2000, 3);
+  for (const auto& opt : all_options())
+    for (std::size_t stop_at : {0u, 1u, 500u, 1999u}) {
+      std::size_t delivered = 0;
+      const auto what = "stop_at=" + std::to_string(stop_at) + " cs=" + std::to_string(opt.chunksize);
+      expect_stops_cleanly(pool, items, opt, [&] {
+        pool.imap(square, items, [&](std::size_t i, std::int64_t v) {
+          if (i == stop_at) throw StopHere("enough");
+          EXPECT_EQ(v, square(items[i]));
+          ++delivered;
+        }, opt);
+      }, what);
+      if (pool.is_root()) {
+        EXPECT_EQ(delivered, stop_at) << what;  // in order: exactly the ones before
+      }
+    }
+}
+
+TEST(EarlyStop, ThrowingImapUnorderedCallback) {
+  mpimap::Pool pool;
+  const auto items = random_items(1500, 4);
+  for (const auto& opt : all_options()) {
+    std::size_t delivered = 0;
+    expect_stops_cleanly(pool, items, opt, [&] {
+      pool.imap_unordered(square, items, [&](std::int64_t) {
+        if (++delivered == 100) throw StopHere("enough");
+      }, opt);
+    }, "cs=" + std::to_string(opt.chunksize));
+  }
+}
+
+TEST(EarlyStop, ThrowingFoldOpInMapReduce) {
+  mpimap::Pool pool;
+  const auto items = random_items(1000, 5);
+  for (const auto& opt : all_options()) {
+    // Throws on rank 0 only (workers fold quietly), at its first fold: of one
+    // of its own results, or of a worker's accumulator when it ran none.
+    const bool root = pool.is_root();
+    expect_stops_cleanly(pool, items, opt, [&] {
+      pool.map_reduce(square, items, std::int64_t{0}, [&](std::int64_t a, std::int64_t b) {
+        if (root) throw StopHere("enough");
+        return a + b;
+      }, opt);
+    }, "cs=" + std::to_string(opt.chunksize));
+  }
+}
+
+TEST(EarlyStop, ThrowingLazyInputRange) {
+  mpimap::Pool pool;
+  const auto items = random_items(800, 6);
+  for (const auto& opt : all_options()) {
+    auto input = std::views::iota(std::size_t{0}, items.size()) |
+                 std::views::transform([&](std::size_t i) {
+                   if (i == 300) throw StopHere("input ran into trouble");
+                   return items[i];
+                 });
+    expect_stops_cleanly(pool, items, opt, [&] { pool.map(square, input, opt); },
+                         "cs=" + std::to_string(opt.chunksize));
   }
 }
 

@@ -19,6 +19,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdint>
+#include <exception>
 #include <span>
 #include <vector>
 
@@ -90,14 +91,34 @@ class DynamicMaster {
     return failure_;
   }
 
+  /// The first exception that the caller's own code threw on rank 0 during
+  /// run(): an imap callback (throwing is how a C++ caller stops early), a
+  /// fold's op, a lazy input range. From then on nothing more is dispatched or
+  /// delivered, the chunks in flight are drained and the workers stopped as
+  /// after a failed task, so every rank leaves the map and the pool stays
+  /// usable; the caller rethrows it.
+  std::exception_ptr stopped_by() const { return stopped_by_; }
+
  private:
-  bool may_dispatch() const { return !failure_ && !cursor_.done(); }
+  bool may_dispatch() const { return !failure_ && !stopped_by_ && !cursor_.done(); }
+
+  /// Runs the caller's code (sink, source) unless it threw before.
+  template <class G>
+  void guarded(G&& g) {
+    if (stopped_by_) return;
+    try {
+      g();
+    } catch (...) {
+      stopped_by_ = std::current_exception();
+    }
+  }
 
   /// Takes the next chunk's items from the source (empty when it ran dry).
   std::span<const T> next_chunk(std::uint64_t& begin) {
     begin = cursor_.next();
     const std::size_t want = cursor_.take();
-    const auto items = source_.take(want);
+    std::span<const T> items;
+    guarded([&] { items = source_.take(want); });
     if (items.size() < want) cursor_.end_at(begin + items.size());
     return items;
   }
@@ -131,7 +152,7 @@ class DynamicMaster {
         },
         outputs_);
     if constexpr (Sink::workers_send_values)
-      sink_.complete(status.begin, status.succeeded(), status.failed);
+      guarded([&] { sink_.complete(status.begin, status.succeeded(), status.failed); });
     cursor_.observe(status.attempted, status.nanos);
     for (auto& [index, text] : outputs_) printer_.add(index, std::move(text));
     note(status, w);
@@ -149,6 +170,7 @@ class DynamicMaster {
   /// Runs one task of rank 0's own chunk, taking a new chunk when needed.
   /// Returns false when rank 0 has nothing left to run.
   bool run_local_item() {
+    if (stopped_by_) return false;
     if (local_pos_ == local_.size()) {
       if (!may_dispatch()) return false;
       local_ = next_chunk(local_begin_);
@@ -167,7 +189,7 @@ class DynamicMaster {
     local_item_end_ = clock::now();  // also tells run() when to look at the mailbox
     cursor_.observe(1, static_cast<std::uint64_t>(
                            std::chrono::nanoseconds(local_item_end_ - start).count()));
-    sink_.complete(i, status.failed ? 0 : 1, status.failed);
+    guarded([&] { sink_.complete(i, status.failed ? 0 : 1, status.failed); });
     if (!text.empty()) printer_.add(i, std::move(text));
     if (status.failed) local_pos_ = local_.size();  // abandon the rest of the local chunk
     note(status, 0);
@@ -191,6 +213,7 @@ class DynamicMaster {
   clock::time_point local_item_end_{};
   std::size_t local_pos_ = 0;
   FirstFailure failure_;
+  std::exception_ptr stopped_by_;
   std::vector<char> recv_buf_;
   Outputs outputs_;
 };
@@ -237,17 +260,21 @@ void dynamic_worker(const Context& ctx, F& f, TaskRunner& runner, Fold* fold = n
   sends.drain();
 }
 
-/// On rank 0 after a folding map: folds in every worker's accumulator, in
-/// rank order.
+/// On rank 0 after a folding map: takes every worker's accumulator and, with
+/// `combine`, folds them in, in rank order (without: the map was stopped, and
+/// the messages are only taken so that none is left behind).
 template <class R, class Fold>
-void collect_folds(const Context& ctx, R& acc, Fold& fold) {
+void collect_folds(const Context& ctx, R& acc, Fold& fold, bool combine = true) {
+  // Every message first: should `fold` throw, none is left behind to be
+  // mistaken for the next map's.
+  std::vector<R> theirs(static_cast<std::size_t>(ctx.size > 1 ? ctx.size - 1 : 0));
   std::vector<char> buf;
   for (int w = 1; w < ctx.size; ++w) {
     receive_any(ctx.comm, w, kFoldTag, buf, true);
-    R theirs{};
-    Reader(buf).get_values(1, &theirs);
-    acc = fold(std::move(acc), std::move(theirs));
+    Reader(buf).get_values(1, &theirs[static_cast<std::size_t>(w - 1)]);
   }
+  if (combine)
+    for (auto& a : theirs) acc = fold(std::move(acc), std::move(a));
 }
 
 }  // namespace mpimap::detail
