@@ -1,7 +1,10 @@
 # ASan + UBSan for every target when MPIMAP_SANITIZE is on. Open MPI leaks by
 # design, so tests run with ASAN_OPTIONS=detect_leaks=0 (scripts/test sets it).
+# MPIMAP_SANITIZE_FLAGS: the compile flags, for builds that link our
+# sanitized library from outside (tests/package).
 if(MPIMAP_SANITIZE)
-  add_compile_options(-fsanitize=address,undefined -fno-sanitize-recover=all
-                      -fno-omit-frame-pointer)
+  set(MPIMAP_SANITIZE_FLAGS -fsanitize=address,undefined -fno-sanitize-recover=all
+                            -fno-omit-frame-pointer)
+  add_compile_options(${MPIMAP_SANITIZE_FLAGS})
   add_link_options(-fsanitize=address,undefined)
 endif()
