@@ -30,19 +30,32 @@ struct Process::State {
 
   // Tags stay far below MPI_TAG_UB (at least 32767 by the standard).
   int mpi_tag() const { return detail::kProcessTagBase + id % 30000; }
-
-  ~State() {
-    // A started but never joined process still owes rank 0 its message.
-    if (send != MPI_REQUEST_NULL) detail::wait(send);
-  }
 };
 
 Process::Process(const detail::Context& ctx, int rank, int id, std::function<void()> target,
                  bool tag)
     : s_(std::make_unique<State>(&ctx, rank, id, std::move(target), tag)) {}
 Process::Process(Process&&) noexcept = default;
-Process& Process::operator=(Process&&) noexcept = default;
-Process::~Process() = default;
+Process& Process::operator=(Process&& other) noexcept {
+  if (this != &other) {
+    join_if_started();
+    s_ = std::move(other.s_);
+  }
+  return *this;
+}
+Process::~Process() { join_if_started(); }
+
+// As Python joins the processes left running at exit: a started process is
+// joined when it goes away (every rank destroys the same processes in the same
+// order), so its output is printed, never dropped, and its rank is never left
+// waiting to hand it over.
+void Process::join_if_started() noexcept {
+  if (!s_ || !s_->started || s_->joined) return;
+  try {
+    join();
+  } catch (...) {  // nothing may leave a destructor; join() only prints
+  }
+}
 
 int Process::rank() const { return s_->rank; }
 std::optional<int> Process::exitcode() const { return s_->exitcode; }

@@ -20,6 +20,8 @@ class Process {
  public:
   Process(Process&&) noexcept;
   Process& operator=(Process&&) noexcept;
+  /// Joins the process when it was started and not joined yet (as Python
+  /// does at exit). A Process must not outlive the Pool that made it.
   ~Process();
 
   /// The rank that runs the target.
@@ -36,6 +38,8 @@ class Process {
  private:
   friend class Pool;
   Process(const detail::Context& ctx, int rank, int id, std::function<void()> target, bool tag);
+
+  void join_if_started() noexcept;
 
   struct State;
   std::unique_ptr<State> s_;

@@ -66,6 +66,55 @@ TEST(Process, Q3PrintNumbersThenJoin) {
   EXPECT_EQ(sum_over_ranks(ran_here), 1) << "the target runs on exactly one rank";
 }
 
+// Issue 8, defect 4: a started Process that nobody joined hung the job at
+// exit when its output was large (its rank waited forever to hand it over)
+// and dropped small output. Now it is joined when it goes away, as Python
+// joins the processes left running at exit.
+TEST(Process, NeverJoinedIsJoinedWhenItGoesAway) {
+  mpimap::Pool pool;
+  const std::string big(3 << 20, 'x');  // well past any eager-send limit
+  for (const std::string* text : {&big, static_cast<const std::string*>(nullptr)}) {
+    std::string printed;
+    {
+      Capture cout_capture(std::cout);
+      {
+        std::vector<mpimap::Process> ps;
+        for (std::int64_t n : {1, 2, 3}) {
+          ps.push_back(pool.process(
+              [text](std::int64_t k) {
+                if (text) std::cout << *text;
+                std::cout << "Number: " << k << '\n';
+              },
+              n));
+          ps.back().start();
+        }
+        // No join: the vector goes away here, joining 1, 2, 3 in turn.
+      }
+      printed = cout_capture.text();
+    }
+    std::string want;
+    for (int k = 1; k <= 3; ++k) want += (text ? *text : "") + "Number: " + std::to_string(k) + "\n";
+    if (pool.is_root()) {
+      EXPECT_EQ(printed.size(), want.size());
+      EXPECT_TRUE(printed == want) << "the output of never-joined processes, whole and in order";
+    } else {
+      EXPECT_EQ(printed, "");
+    }
+  }
+  // A moved-over process is joined first.
+  std::string printed;
+  {
+    Capture cout_capture(std::cout);
+    auto p = pool.process(print_number, std::int64_t{7});
+    p.start();
+    p = pool.process(print_number, std::int64_t{8});
+    p.start();
+    p.join();
+    printed = cout_capture.text();
+  }
+  EXPECT_EQ(printed, pool.is_root() ? "Number: 7\nNumber: 8\n" : "");
+}
+
 TEST(Process, Q6OneProcessPerNumberPrintsInJoinOrder) {
   mpimap::Pool pool;
   std::string forward, backward;
