@@ -22,6 +22,7 @@
 #include <utility>
 #include <vector>
 
+#include "mpimap/detail/check.hpp"
 #include "mpimap/detail/context.hpp"
 #include "mpimap/detail/dynamic_map.hpp"
 #include "mpimap/options.hpp"
@@ -77,7 +78,7 @@ class Pool {
     detail::require_sendable<R>();
     // Checked on rank 0 and agreed on, so that no rank is left waiting.
     int bad = is_root() && out.size() != items.size();
-    if (size() > 1) MPI_Bcast(&bad, 1, MPI_INT, 0, ctx_->comm);
+    if (size() > 1) detail::check(MPI_Bcast(&bad, 1, MPI_INT, 0, ctx_->comm), "MPI_Bcast");
     if (bad) throw std::invalid_argument("mpimap::Pool::map_into: out.size() != items.size() on rank 0");
     if (options.schedule == Schedule::Static || size() == 1) {
       detail::TaskRunner runner = runner_for(options);

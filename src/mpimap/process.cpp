@@ -1,3 +1,4 @@
+#include "mpimap/detail/check.hpp"
 #include "mpimap/process.hpp"
 
 #include <fmt/format.h>
@@ -76,8 +77,9 @@ void Process::start() {
   w.put<std::uint8_t>(ok);
   w.put_string(s.output);
   w.put_string(s.error);
-  MPI_Isend(s.send_buf.data(), static_cast<int>(s.send_buf.size()), MPI_BYTE, 0, s.mpi_tag(),
-            s.ctx->comm, &s.send);
+  detail::check(MPI_Isend(s.send_buf.data(), detail::mpi_count(s.send_buf.size(), "a process's output"),
+                          MPI_BYTE, 0, s.mpi_tag(), s.ctx->comm, &s.send),
+                "MPI_Isend");
 }
 
 void Process::join() {

@@ -12,6 +12,7 @@
 #include <cstdint>
 #include <vector>
 
+#include "mpimap/detail/check.hpp"
 #include "mpimap/detail/wait.hpp"
 
 namespace mpimap::detail {
@@ -29,12 +30,14 @@ void post_pieces(std::conditional_t<Send, const void*, void*> data, std::size_t 
   const std::size_t per = piece_elements(element_size, limit);
   auto* bytes = static_cast<std::conditional_t<Send, const char*, char*>>(data);
   for (std::size_t done = 0; done < n; done += per) {
-    const int count = static_cast<int>(std::min(per, n - done));
+    const int count = mpi_count(std::min(per, n - done), "a piece");
     requests.emplace_back();
     if constexpr (Send)
-      MPI_Isend(bytes + done * element_size, count, type, peer, tag, comm, &requests.back());
+      check(MPI_Isend(bytes + done * element_size, count, type, peer, tag, comm, &requests.back()),
+            "MPI_Isend");
     else
-      MPI_Irecv(bytes + done * element_size, count, type, peer, tag, comm, &requests.back());
+      check(MPI_Irecv(bytes + done * element_size, count, type, peer, tag, comm, &requests.back()),
+            "MPI_Irecv");
   }
 }
 
@@ -42,7 +45,9 @@ void post_pieces(std::conditional_t<Send, const void*, void*> data, std::size_t 
 inline void wait_all(std::vector<MPI_Request>& requests) {
   wait_until([&] {
     int done = 0;
-    MPI_Testall(static_cast<int>(requests.size()), requests.data(), &done, MPI_STATUSES_IGNORE);
+    check(MPI_Testall(mpi_count(requests.size(), "a request list"), requests.data(), &done,
+                      MPI_STATUSES_IGNORE),
+          "MPI_Testall");
     return done != 0;
   });
   requests.clear();

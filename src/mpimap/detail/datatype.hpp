@@ -6,6 +6,7 @@
 
 #include <boost/mpi/datatype.hpp>
 
+#include "mpimap/detail/check.hpp"
 #include "mpimap/detail/wire.hpp"
 
 namespace mpimap::detail {
@@ -18,13 +19,14 @@ class Datatype {
     if constexpr (boost::mpi::is_mpi_datatype<T>::value) {
       type_ = boost::mpi::get_mpi_datatype<T>(T{});
     } else {
-      MPI_Type_contiguous(static_cast<int>(sizeof(T)), MPI_BYTE, &type_);
-      MPI_Type_commit(&type_);
+      check(MPI_Type_contiguous(mpi_count(sizeof(T), "a type's size"), MPI_BYTE, &type_),
+            "MPI_Type_contiguous");
+      check(MPI_Type_commit(&type_), "MPI_Type_commit");
       owned_ = true;
     }
   }
   ~Datatype() {
-    if (owned_) MPI_Type_free(&type_);
+    if (owned_) MPI_Type_free(&type_);  // a destructor cannot throw; nothing to do on failure
   }
   Datatype(const Datatype&) = delete;
   Datatype& operator=(const Datatype&) = delete;

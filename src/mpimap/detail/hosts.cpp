@@ -1,3 +1,4 @@
+#include "mpimap/detail/check.hpp"
 #include "mpimap/detail/hosts.hpp"
 
 #include <mpi.h>
@@ -11,7 +12,7 @@ namespace mpimap::detail {
 std::string processor_name() {
   char name[MPI_MAX_PROCESSOR_NAME] = {};
   int len = 0;
-  MPI_Get_processor_name(name, &len);
+  check(MPI_Get_processor_name(name, &len), "MPI_Get_processor_name");
   return {name, static_cast<std::size_t>(len)};
 }
 

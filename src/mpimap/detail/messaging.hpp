@@ -9,6 +9,7 @@
 #include <deque>
 #include <vector>
 
+#include "mpimap/detail/check.hpp"
 #include "mpimap/detail/wait.hpp"
 
 namespace mpimap::detail {
@@ -17,7 +18,12 @@ namespace mpimap::detail {
 class SendQueue {
  public:
   explicit SendQueue(MPI_Comm comm) : comm_(comm) {}
-  ~SendQueue() { drain(); }
+  ~SendQueue() {
+    try {
+      drain();
+    } catch (...) {  // a failed wait (MpiError) cannot leave a destructor
+    }
+  }
   SendQueue(const SendQueue&) = delete;
   SendQueue& operator=(const SendQueue&) = delete;
 
@@ -36,15 +42,16 @@ class SendQueue {
   /// Sends the buffer last returned by buffer().
   void send(int dest, int tag) {
     auto& s = slots_.back();
-    MPI_Isend(s.bytes.data(), static_cast<int>(s.bytes.size()), MPI_BYTE, dest, tag, comm_,
-              &s.request);
+    check(MPI_Isend(s.bytes.data(), mpi_count(s.bytes.size(), "a message"), MPI_BYTE, dest, tag,
+                    comm_, &s.request),
+          "MPI_Isend");
   }
   /// Forgets the sends that are complete, keeping a few small buffers for
   /// reuse (a big one, say a 10 MB output, is let go).
   void reap() {
     while (!slots_.empty()) {
       int done = 0;
-      MPI_Test(&slots_.front().request, &done, MPI_STATUS_IGNORE);
+      check(MPI_Test(&slots_.front().request, &done, MPI_STATUS_IGNORE), "MPI_Test");
       if (!done) break;
       if (free_.size() < 8 && slots_.front().bytes.capacity() <= (std::size_t{1} << 20))
         free_.push_back(std::move(slots_.front()));
@@ -77,7 +84,7 @@ inline MPI_Status receive_any(MPI_Comm comm, int source, int tag, std::vector<ch
   MPI_Status status;
   int found = 0;
   auto poll = [&] {
-    MPI_Improbe(source, tag, comm, &found, &msg, &status);
+    check(MPI_Improbe(source, tag, comm, &found, &msg, &status), "MPI_Improbe");
     return found != 0;
   };
   if (block) {
@@ -87,9 +94,9 @@ inline MPI_Status receive_any(MPI_Comm comm, int source, int tag, std::vector<ch
     return status;
   }
   int bytes = 0;
-  MPI_Get_count(&status, MPI_BYTE, &bytes);
+  check(MPI_Get_count(&status, MPI_BYTE, &bytes), "MPI_Get_count");
   buf.resize(static_cast<std::size_t>(bytes));
-  MPI_Mrecv(buf.data(), bytes, MPI_BYTE, &msg, &status);
+  check(MPI_Mrecv(buf.data(), bytes, MPI_BYTE, &msg, &status), "MPI_Mrecv");
   return status;
 }
 

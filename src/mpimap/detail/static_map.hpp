@@ -18,6 +18,7 @@
 #include <utility>
 #include <vector>
 
+#include "mpimap/detail/check.hpp"
 #include "mpimap/detail/bulk.hpp"
 #include "mpimap/detail/chunk.hpp"
 #include "mpimap/detail/chunking.hpp"
@@ -62,12 +63,12 @@ struct Blocks {
   }
   std::vector<int> counts() const {
     std::vector<int> c(p);
-    for (int r = 0; r < p; ++r) c[r] = static_cast<int>(count(r));
+    for (int r = 0; r < p; ++r) c[r] = mpi_count(count(r), "a block");
     return c;
   }
   std::vector<int> displs() const {
     std::vector<int> d(p);
-    for (int r = 0; r < p; ++r) d[r] = static_cast<int>(begin(r));
+    for (int r = 0; r < p; ++r) d[r] = mpi_count(begin(r), "a block offset");
     return d;
   }
   std::uint64_t n;
@@ -85,14 +86,15 @@ inline std::vector<char> scatter_bytes(const Context& ctx, const std::vector<std
     for (int r = 1; r < ctx.size; ++r) {
       sizes[r] = out[r].size();
       reqs.emplace_back();
-      MPI_Isend(&sizes[r], 1, MPI_UINT64_T, r, kBulkTag, ctx.comm, &reqs.back());
+      check(MPI_Isend(&sizes[r], 1, MPI_UINT64_T, r, kBulkTag, ctx.comm, &reqs.back()),
+            "MPI_Isend");
       post_pieces<true>(out[r].data(), out[r].size(), MPI_BYTE, 1, r, kBulkTag, ctx.comm, limit, reqs);
     }
     wait_all(reqs);
   } else {
     std::uint64_t size = 0;
     reqs.emplace_back();
-    MPI_Irecv(&size, 1, MPI_UINT64_T, 0, kBulkTag, ctx.comm, &reqs.back());
+    check(MPI_Irecv(&size, 1, MPI_UINT64_T, 0, kBulkTag, ctx.comm, &reqs.back()), "MPI_Irecv");
     wait_all(reqs);
     mine.resize(size);
     post_pieces<false>(mine.data(), size, MPI_BYTE, 1, 0, kBulkTag, ctx.comm, limit, reqs);
@@ -110,7 +112,8 @@ inline std::vector<std::vector<char>> gather_bytes(const Context& ctx, const std
     std::vector<std::uint64_t> sizes(ctx.size);
     for (int r = 1; r < ctx.size; ++r) {
       reqs.emplace_back();
-      MPI_Irecv(&sizes[r], 1, MPI_UINT64_T, r, kBulkTag, ctx.comm, &reqs.back());
+      check(MPI_Irecv(&sizes[r], 1, MPI_UINT64_T, r, kBulkTag, ctx.comm, &reqs.back()),
+            "MPI_Irecv");
     }
     wait_all(reqs);
     all.resize(ctx.size);
@@ -121,7 +124,7 @@ inline std::vector<std::vector<char>> gather_bytes(const Context& ctx, const std
   } else {
     std::uint64_t size = mine.size();
     reqs.emplace_back();
-    MPI_Isend(&size, 1, MPI_UINT64_T, 0, kBulkTag, ctx.comm, &reqs.back());
+    check(MPI_Isend(&size, 1, MPI_UINT64_T, 0, kBulkTag, ctx.comm, &reqs.back()), "MPI_Isend");
     post_pieces<true>(mine.data(), mine.size(), MPI_BYTE, 1, 0, kBulkTag, ctx.comm, limit, reqs);
   }
   wait_all(reqs);
@@ -138,14 +141,17 @@ void move_blocks(const Context& ctx, const Blocks& blocks, T* root_data, T* mine
   if (blocks.collective(sizeof(T), limit)) {
     const auto counts = ctx.is_root() ? blocks.counts() : std::vector<int>{};
     const auto displs = ctx.is_root() ? blocks.displs() : std::vector<int>{};
-    const int count = static_cast<int>(blocks.count(ctx.rank));
+    const int count = mpi_count(blocks.count(ctx.rank), "a block");
     reqs.emplace_back();
     if constexpr (Scatter)
-      MPI_Iscatterv(root_data, counts.data(), displs.data(), dt.get(),
-                    ctx.is_root() ? MPI_IN_PLACE : mine, count, dt.get(), 0, ctx.comm, &reqs.back());
+      check(MPI_Iscatterv(root_data, counts.data(), displs.data(), dt.get(),
+                          ctx.is_root() ? MPI_IN_PLACE : mine, count, dt.get(), 0, ctx.comm,
+                          &reqs.back()),
+            "MPI_Iscatterv");
     else
-      MPI_Igatherv(ctx.is_root() ? MPI_IN_PLACE : mine, count, dt.get(), root_data, counts.data(),
-                   displs.data(), dt.get(), 0, ctx.comm, &reqs.back());
+      check(MPI_Igatherv(ctx.is_root() ? MPI_IN_PLACE : mine, count, dt.get(), root_data,
+                         counts.data(), displs.data(), dt.get(), 0, ctx.comm, &reqs.back()),
+            "MPI_Igatherv");
   } else if (ctx.is_root()) {
     for (int r = 1; r < ctx.size; ++r)
       post_pieces<Scatter>(root_data + blocks.begin(r), blocks.count(r), dt.get(), sizeof(T), r,
@@ -165,7 +171,7 @@ FirstFailure static_map(const Context& ctx, F& f, std::span<const T> items, R* r
   std::uint64_t n = items.size();
   {
     std::vector<MPI_Request> reqs(1);
-    MPI_Ibcast(&n, 1, MPI_UINT64_T, 0, ctx.comm, &reqs[0]);
+    check(MPI_Ibcast(&n, 1, MPI_UINT64_T, 0, ctx.comm, &reqs[0]), "MPI_Ibcast");
     wait_all(reqs);
   }
   const Blocks blocks(n, ctx.size);

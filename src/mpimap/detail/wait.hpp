@@ -14,6 +14,8 @@
 #include <chrono>
 #include <thread>
 
+#include "mpimap/detail/check.hpp"
+
 namespace mpimap::detail {
 
 /// How a waiting rank paces its polls; see Backoff.
@@ -94,7 +96,7 @@ void wait_until(Poll&& poll) {
 inline void wait(MPI_Request& request) {
   wait_until([&] {
     int done = 0;
-    MPI_Test(&request, &done, MPI_STATUS_IGNORE);
+    check(MPI_Test(&request, &done, MPI_STATUS_IGNORE), "MPI_Test");
     return done != 0;
   });
 }
