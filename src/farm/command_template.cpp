@@ -37,12 +37,6 @@ void shell_quote(std::string_view s, std::string& out) {
   out += '\'';
 }
 
-std::string shell_quote(std::string_view s) {
-  std::string out;
-  shell_quote(s, out);
-  return out;
-}
-
 std::string_view without_extension(std::string_view s) {
   const auto dot = s.rfind('.');
   if (dot == std::string_view::npos || s.find('/', dot) != std::string_view::npos) return s;
@@ -101,7 +95,6 @@ CommandTemplate::CommandTemplate(const std::vector<std::string>& words) {
         if (!text.empty()) parts_.push_back({Kind::Text, std::move(text)});
         text.clear();
         parts_.push_back({kind, {}});
-        uses_slot_ = uses_slot_ || kind == Kind::Slot;
         any = matched = true;
         i += token.size();
         break;

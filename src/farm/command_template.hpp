@@ -21,8 +21,8 @@ namespace mpimap::farm {
 /// `s` as one literal word for /bin/sh: unchanged when it is made only of
 /// characters that are never special ([A-Za-z0-9_@%+:,./-]), else in single
 /// quotes, each ' written as '\''. The empty string is ''.
+/// Appends it to `out`.
 void shell_quote(std::string_view s, std::string& out);
-std::string shell_quote(std::string_view s);
 
 // The item transformations, exactly as GNU parallel 20221122 defines them.
 std::string_view without_extension(std::string_view s);  // {.}  s:\.[^/.]*$::
@@ -35,12 +35,6 @@ class CommandTemplate {
 
   /// The command line for one task (out is overwritten; its capacity is reused).
   void render(std::string_view item, std::uint64_t seq, std::int64_t slot, std::string& out) const;
-  std::string render(std::string_view item, std::uint64_t seq, std::int64_t slot) const {
-    std::string out;
-    render(item, seq, slot, out);
-    return out;
-  }
-  bool uses_slot() const { return uses_slot_; }
 
  private:
   enum class Kind { Text, Item, NoExt, Base, Dir, BaseNoExt, Seq, Slot };
@@ -49,7 +43,6 @@ class CommandTemplate {
     std::string text;  // Text only
   };
   std::vector<Part> parts_;
-  bool uses_slot_ = false;
 };
 
 }  // namespace mpimap::farm
