@@ -94,11 +94,6 @@ bool is_private_var(const char* e) {
   return false;
 }
 
-void close_fd(int& fd) {
-  if (fd >= 0) ::close(fd);
-  fd = -1;
-}
-
 }  // namespace
 
 Executor::Executor(const CommandTemplate& command, int rank, int slots, std::string host,
@@ -109,7 +104,7 @@ Executor::Executor(const CommandTemplate& command, int rank, int slots, std::str
   if (timeout_seconds > 0)
     timeout_ = std::chrono::duration_cast<Clock::duration>(
         std::chrono::duration<double>(timeout_seconds));
-  devnull_ = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
+  devnull_.reset(::open("/dev/null", O_RDONLY | O_CLOEXEC));
   for (char** e = environ; e && *e; ++e)
     if (!is_private_var(*e)) env_base_.emplace_back(*e);
   env_base_.push_back(fmt::format("MPIMAP_RANK={}", rank_));
@@ -128,12 +123,11 @@ Executor::~Executor() {
     int status = 0;
     while (::waitpid(s.pid, &status, 0) < 0 && errno == EINTR) {
     }
-    close_fd(s.out_fd);
-    close_fd(s.err_fd);
+    s.out_fd.reset();
+    s.err_fd.reset();
     release(s);
   }
   restore_handlers();
-  close_fd(devnull_);
 }
 
 void Executor::release(Slot& s) {
@@ -147,11 +141,15 @@ void Executor::release(Slot& s) {
   s.pid = -1;
 }
 
+int Executor::slot_number(const Slot& s) const {
+  return rank_ * slots() + static_cast<int>(&s - slots_.data()) + 1;
+}
+
 void Executor::fail_to_start(Slot& s, std::string message, int exitval) {
   Result r;
   r.seq = s.seq;
   r.attempt = s.attempt;
-  r.slot = rank_ * slots() + static_cast<int>(&s - slots_.data()) + 1;
+  r.slot = slot_number(s);
   r.exitval = exitval;
   r.start = wall_now();
   r.err = std::move(message);
@@ -159,67 +157,31 @@ void Executor::fail_to_start(Slot& s, std::string message, int exitval) {
   immediate_.push_back(std::move(r));
 }
 
-void Executor::start(std::uint64_t seq, std::uint32_t attempt, std::string_view item) {
-  Slot* free_slot = nullptr;
+Executor::Slot& Executor::free_slot() {
   for (auto& s : slots_)
-    if (!s.busy) {
-      free_slot = &s;
-      break;
-    }
-  if (!free_slot) throw std::logic_error("mpimap run: no free slot");
-  Slot& s = *free_slot;
-  const int index = static_cast<int>(&s - slots_.data());
-  const int slot_number = rank_ * slots() + index + 1;
-  s.seq = seq;
-  s.attempt = attempt;
-  s.out.clear();
-  s.err.clear();
-  s.timed_out = s.halted = s.kill_sent = false;
+    if (!s.busy) return s;
+  throw std::logic_error("mpimap run: no free slot");
+}
 
-  if (item.find('\0') != std::string_view::npos)
-    return fail_to_start(s, "mpimap: the item holds a NUL byte, which no command can receive", 126);
-  command_.render(item, seq, slot_number, cmd_);
-
-  int out_pipe[2], err_pipe[2];
-  if (::pipe2(out_pipe, O_CLOEXEC) != 0)
-    return fail_to_start(s, fmt::format("mpimap: cannot start the task: pipe: {}", std::strerror(errno)), 127);
-  if (::pipe2(err_pipe, O_CLOEXEC) != 0) {
-    const int e = errno;
-    ::close(out_pipe[0]);
-    ::close(out_pipe[1]);
-    return fail_to_start(s, fmt::format("mpimap: cannot start the task: pipe: {}", std::strerror(e)), 127);
+int Executor::write_script(Slot& s) {
+  const char* tmp = std::getenv("TMPDIR");
+  s.script = fmt::format("{}/mpimap-run-XXXXXX", tmp && *tmp ? tmp : "/tmp");
+  const Fd fd(::mkstemp(s.script.data()));
+  bool written = static_cast<bool>(fd);
+  for (std::size_t off = 0; written && off < cmd_.size();) {
+    const ssize_t w = ::write(fd.get(), cmd_.data() + off, cmd_.size() - off);
+    if (w < 0 && errno == EINTR) continue;
+    written = w > 0;
+    if (written) off += static_cast<std::size_t>(w);
   }
-  ::fcntl(out_pipe[0], F_SETFL, O_NONBLOCK);
-  ::fcntl(err_pipe[0], F_SETFL, O_NONBLOCK);
+  if (written) return 0;
+  const int e = errno;
+  if (fd) ::unlink(s.script.c_str());
+  s.script.clear();
+  return e;
+}
 
-  char sh[] = "sh";
-  char dash_c[] = "-c";
-  char* argv[4] = {sh, dash_c, cmd_.data(), nullptr};
-  if (cmd_.size() > kMaxInlineCommand) {
-    const char* tmp = std::getenv("TMPDIR");
-    s.script = fmt::format("{}/mpimap-run-XXXXXX", tmp && *tmp ? tmp : "/tmp");
-    const int fd = ::mkstemp(s.script.data());
-    bool written = fd >= 0;
-    for (std::size_t off = 0; written && off < cmd_.size();) {
-      const ssize_t w = ::write(fd, cmd_.data() + off, cmd_.size() - off);
-      if (w < 0 && errno == EINTR) continue;
-      written = w > 0;
-      if (written) off += static_cast<std::size_t>(w);
-    }
-    const int e = errno;
-    if (fd >= 0) ::close(fd);
-    if (!written) {
-      for (int fd2 : {out_pipe[0], out_pipe[1], err_pipe[0], err_pipe[1]}) ::close(fd2);
-      if (fd >= 0) ::unlink(s.script.c_str());
-      s.script.clear();
-      return fail_to_start(
-          s, fmt::format("mpimap: cannot write the script for a long command: {}", std::strerror(e)),
-          127);
-    }
-    argv[1] = s.script.data();
-    argv[2] = nullptr;
-  }
-
+void Executor::set_task_env(std::uint64_t seq, std::uint32_t attempt, int slot_number) {
   env_seq_ = fmt::format("MPIMAP_SEQ={}", seq);
   env_attempt_ = fmt::format("MPIMAP_ATTEMPT={}", attempt);
   env_slot_ = fmt::format("MPIMAP_SLOT={}", slot_number);
@@ -228,13 +190,15 @@ void Executor::start(std::uint64_t seq, std::uint32_t attempt, std::string_view 
   envp_[n - 3] = env_attempt_.data();
   envp_[n - 2] = env_slot_.data();
   envp_[n - 1] = nullptr;
+}
 
+int Executor::spawn(char* const argv[], int out_fd, int err_fd, pid_t& pid) {
   posix_spawn_file_actions_t actions;
   posix_spawn_file_actions_init(&actions);
-  if (devnull_ >= 0) posix_spawn_file_actions_adddup2(&actions, devnull_, STDIN_FILENO);
+  if (devnull_) posix_spawn_file_actions_adddup2(&actions, devnull_.get(), STDIN_FILENO);
   else posix_spawn_file_actions_addclose(&actions, STDIN_FILENO);
-  posix_spawn_file_actions_adddup2(&actions, out_pipe[1], STDOUT_FILENO);
-  posix_spawn_file_actions_adddup2(&actions, err_pipe[1], STDERR_FILENO);
+  posix_spawn_file_actions_adddup2(&actions, out_fd, STDOUT_FILENO);
+  posix_spawn_file_actions_adddup2(&actions, err_fd, STDERR_FILENO);
   posix_spawnattr_t attr;
   posix_spawnattr_init(&attr);
   posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK |
@@ -249,41 +213,77 @@ void Executor::start(std::uint64_t seq, std::uint32_t attempt, std::string_view 
                   SIGTSTP, SIGTTIN, SIGTTOU, SIGXFSZ, SIGURG, SIGWINCH})
     sigaddset(&defaults, sig);
   posix_spawnattr_setsigdefault(&attr, &defaults);
+  const int rc = ::posix_spawn(&pid, "/bin/sh", &actions, &attr, argv, envp_.data());
+  posix_spawn_file_actions_destroy(&actions);
+  posix_spawnattr_destroy(&attr);
+  return rc;
+}
+
+void Executor::start(std::uint64_t seq, std::uint32_t attempt, std::string_view item) {
+  Slot& s = free_slot();
+  const int number = slot_number(s);
+  s.seq = seq;
+  s.attempt = attempt;
+  s.out.clear();
+  s.err.clear();
+  s.timed_out = s.halted = s.kill_sent = false;
+
+  if (item.find('\0') != std::string_view::npos)
+    return fail_to_start(s, "mpimap: the item holds a NUL byte, which no command can receive", 126);
+  command_.render(item, seq, number, cmd_);
+
+  Pipe out, err;  // what is still open on a way out gets closed
+  int e = open_pipe(out);
+  if (e == 0) e = open_pipe(err);
+  if (e != 0)
+    return fail_to_start(s, fmt::format("mpimap: cannot start the task: pipe: {}", std::strerror(e)),
+                         127);
+  ::fcntl(out.read.get(), F_SETFL, O_NONBLOCK);
+  ::fcntl(err.read.get(), F_SETFL, O_NONBLOCK);
+
+  char sh[] = "sh";
+  char dash_c[] = "-c";
+  char* argv[4] = {sh, dash_c, cmd_.data(), nullptr};
+  if (cmd_.size() > kMaxInlineCommand) {
+    if ((e = write_script(s)) != 0)
+      return fail_to_start(
+          s, fmt::format("mpimap: cannot write the script for a long command: {}", std::strerror(e)),
+          127);
+    argv[1] = s.script.data();
+    argv[2] = nullptr;
+  }
+  set_task_env(seq, attempt, number);
 
   s.start_wall = wall_now();
   s.started = Clock::now();
   pid_t pid = -1;
-  const int rc = ::posix_spawn(&pid, "/bin/sh", &actions, &attr, argv, envp_.data());
-  posix_spawn_file_actions_destroy(&actions);
-  posix_spawnattr_destroy(&attr);
-  ::close(out_pipe[1]);
-  ::close(err_pipe[1]);
+  const int rc = spawn(argv, out.write.get(), err.write.get(), pid);
+  out.write.reset();  // the child has its own copies
+  err.write.reset();
   if (rc != 0) {
-    ::close(out_pipe[0]);
-    ::close(err_pipe[0]);
     if (!s.script.empty()) ::unlink(s.script.c_str());
     s.script.clear();
     return fail_to_start(s, fmt::format("mpimap: cannot start /bin/sh: {}", std::strerror(rc)), 127);
   }
   s.busy = true;
   s.pid = pid;
-  s.out_fd = out_pipe[0];
-  s.err_fd = err_pipe[0];
+  s.out_fd = std::move(out.read);
+  s.err_fd = std::move(err.read);
   if (timeout_ > Clock::duration::zero()) s.deadline = s.started + timeout_;
-  g_groups[static_cast<std::size_t>(index)].store(pid, std::memory_order_relaxed);
+  g_groups[static_cast<std::size_t>(&s - slots_.data())].store(pid, std::memory_order_relaxed);
   ++running_;
 }
 
-void Executor::read_from(Slot&, int& fd, std::string& into) {
-  for (int reads = 0; fd >= 0 && reads < 1024; ++reads) {
-    const ssize_t n = ::read(fd, read_buf_.data(), read_buf_.size());
+void Executor::read_from(Fd& fd, std::string& into) {
+  for (int reads = 0; fd && reads < 1024; ++reads) {
+    const ssize_t n = ::read(fd.get(), read_buf_.data(), read_buf_.size());
     if (n > 0) {
       into.append(read_buf_.data(), static_cast<std::size_t>(n));
       continue;
     }
     if (n < 0 && errno == EINTR) continue;
     if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) return;
-    close_fd(fd);  // end of file, or an error
+    fd.reset();  // end of file, or an error
   }
 }
 
@@ -295,15 +295,15 @@ void Executor::terminate(Slot& s, Clock::time_point now) {
 void Executor::finish(Slot& s, int status, std::vector<Result>& done) {
   // What the task wrote before it ended is in the pipes; output still coming
   // from a process it left behind is not waited for.
-  read_from(s, s.out_fd, s.out);
-  read_from(s, s.err_fd, s.err);
-  close_fd(s.out_fd);
-  close_fd(s.err_fd);
+  read_from(s.out_fd, s.out);
+  read_from(s.err_fd, s.err);
+  s.out_fd.reset();
+  s.err_fd.reset();
   Result r;
   r.seq = s.seq;
   r.attempt = s.attempt;
   r.outcome = s.halted ? Outcome::Halted : Outcome::Ran;
-  r.slot = rank_ * slots() + static_cast<int>(&s - slots_.data()) + 1;
+  r.slot = slot_number(s);
   if (status < 0) {  // lost (reaped by someone else): unknown
     r.exitval = -1;
   } else if (WIFEXITED(status)) {
@@ -379,8 +379,8 @@ bool Executor::wait(std::chrono::nanoseconds timeout, int extra_fd) {
   pollfds_.clear();
   for (const auto& s : slots_) {
     if (!s.busy) continue;
-    if (s.out_fd >= 0) pollfds_.push_back({s.out_fd, POLLIN, 0});
-    if (s.err_fd >= 0) pollfds_.push_back({s.err_fd, POLLIN, 0});
+    if (s.out_fd) pollfds_.push_back({s.out_fd.get(), POLLIN, 0});
+    if (s.err_fd) pollfds_.push_back({s.err_fd.get(), POLLIN, 0});
   }
   if (extra_fd >= 0) pollfds_.push_back({extra_fd, POLLIN, 0});
   timespec ts{};
@@ -391,8 +391,8 @@ bool Executor::wait(std::chrono::nanoseconds timeout, int extra_fd) {
   std::size_t k = 0;
   for (auto& s : slots_) {
     if (!s.busy) continue;
-    if (s.out_fd >= 0 && pollfds_[k++].revents) read_from(s, s.out_fd, s.out);
-    if (s.err_fd >= 0 && pollfds_[k++].revents) read_from(s, s.err_fd, s.err);
+    if (s.out_fd && pollfds_[k++].revents) read_from(s.out_fd, s.out);
+    if (s.err_fd && pollfds_[k++].revents) read_from(s.err_fd, s.err);
   }
   return true;
 }

@@ -29,6 +29,7 @@
 #include <vector>
 
 #include "farm/command_template.hpp"
+#include "farm/fd.hpp"
 #include "farm/messages.hpp"
 
 namespace mpimap::farm {
@@ -66,7 +67,7 @@ class Executor {
   struct Slot {
     bool busy = false;
     pid_t pid = -1;
-    int out_fd = -1, err_fd = -1;
+    Fd out_fd, err_fd;  // the read ends of the task's stdout and stderr
     std::uint64_t seq = 0;
     std::uint32_t attempt = 1;
     std::string out, err;
@@ -76,9 +77,17 @@ class Executor {
     std::string script;  // temporary script file, when the command was too long
   };
 
+  Slot& free_slot();
+  int slot_number(const Slot& s) const;
+  /// The command line as a script file (s.script): 0, or the errno.
+  int write_script(Slot& s);
+  void set_task_env(std::uint64_t seq, std::uint32_t attempt, int slot_number);
+  /// posix_spawn of /bin/sh argv, stdout and stderr into the given fds, in a
+  /// process group of its own: 0, or the error number.
+  int spawn(char* const argv[], int out_fd, int err_fd, pid_t& pid);
   void finish(Slot& s, int status, std::vector<Result>& done);
   void fail_to_start(Slot& s, std::string message, int exitval);
-  void read_from(Slot& s, int& fd, std::string& into);
+  void read_from(Fd& fd, std::string& into);
   void terminate(Slot& s, Clock::time_point now);
   void release(Slot& s);
 
@@ -96,8 +105,8 @@ class Executor {
   std::vector<pollfd> pollfds_;
   std::vector<std::string> env_base_;
   std::vector<char*> envp_;
-  std::string env_seq_, env_rank_, env_host_, env_attempt_, env_slot_;
-  int devnull_ = -1;
+  std::string env_seq_, env_attempt_, env_slot_;
+  Fd devnull_;
 };
 
 }  // namespace mpimap::farm
