@@ -8,12 +8,14 @@
 #include <cerrno>
 #include <charconv>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <iterator>
 #include <memory>
+#include <utility>
 
-#include "farm/output.hpp"  // write_all
 #include "farm/error.hpp"
+#include "farm/output.hpp"  // write_all
 
 namespace mpimap::farm {
 
@@ -21,7 +23,6 @@ namespace {
 
 constexpr std::string_view kHeader =
     "Seq\tHost\tStarttime\tJobRuntime\tSend\tReceive\tExitval\tSignal\tCommand";
-
 
 template <class T>
 bool parse_number(std::string_view s, T& out) {
@@ -51,8 +52,6 @@ bool parse_record(std::string_view line, std::uint64_t& seq, bool& succeeded) {
 
 }  // namespace
 
-std::string_view joblog_header() { return kHeader; }
-
 void DoneSet::add(std::uint64_t seq) {
   if (seq >= done_.size()) done_.resize(std::max<std::size_t>(seq + 1, done_.size() * 2));
   if (!done_[seq]) {
@@ -67,71 +66,77 @@ std::uint64_t DoneSet::count_upto(std::uint64_t n) const {
   return c;
 }
 
-Joblog::~Joblog() {
-  if (fd_ >= 0) ::close(fd_);
+void Joblog::fail(const char* what) const {
+  throw UsageError(fmt::format("cannot {} joblog {}: {}", what, path_, std::strerror(errno)));
 }
 
-void Joblog::open(const std::string& path, bool resume, bool only_succeeded, DoneSet& done) {
+void Joblog::write_header(int fd) const {
+  std::string header(kHeader);
+  header += '\n';
+  if (!write_all(fd, header)) fail("write");
+}
+
+void Joblog::open(const std::string& path, bool resume_it, bool only_succeeded, DoneSet& done) {
   path_ = path;
-  const auto fail = [&](const char* what) {
-    throw UsageError(fmt::format("cannot {} joblog {}: {}", what, path, std::strerror(errno)));
-  };
-  if (!resume) {
-    fd_ = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
-    if (fd_ < 0) fail("write");
-    std::string header(kHeader);
-    header += '\n';
-    if (!write_all(fd_, std::string_view(header.data(), header.size()))) fail("write");
-    return;
-  }
-  fd_ = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0666);
-  if (fd_ < 0) fail("open");
-  const int dup_fd = ::dup(fd_);
-  if (dup_fd < 0) fail("read");
-  std::unique_ptr<FILE, int (*)(FILE*)> in(::fdopen(dup_fd, "r"), &std::fclose);
-  if (!in) {
-    ::close(dup_fd);
-    fail("read");
-  }
-  char* raw = nullptr;
+  if (resume_it) resume(only_succeeded, done);
+  else create();
+}
+
+void Joblog::create() {
+  Fd fd(::open(path_.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666));
+  if (!fd) fail("write");
+  write_header(fd.get());
+  fd_ = std::move(fd);
+}
+
+void Joblog::resume(bool only_succeeded, DoneSet& done) {
+  Fd fd(::open(path_.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0666));
+  if (!fd) fail("open");
+  const Scan scan = read_records(fd.get(), only_succeeded, done);
+  if (scan.torn && ::ftruncate(fd.get(), scan.good_end) != 0) fail("repair");
+  if (::lseek(fd.get(), 0, SEEK_END) < 0) fail("open");
+  if (scan.good_end == 0) write_header(fd.get());  // new or empty: start with the header
+  fd_ = std::move(fd);
+}
+
+Joblog::Scan Joblog::read_records(int fd, bool only_succeeded, DoneSet& done) const {
+  // Through a duplicate, so that closing the FILE leaves `fd` open.
+  Fd dup_fd(::dup(fd));
+  if (!dup_fd) fail("read");
+  std::unique_ptr<FILE, int (*)(FILE*)> in(::fdopen(dup_fd.get(), "r"), &std::fclose);
+  if (!in) fail("read");
+  static_cast<void>(dup_fd.release());  // the FILE owns it now
+  char* raw = nullptr;  // getline's buffer, grown by it
+  struct FreeLine {
+    char*& p;
+    ~FreeLine() { std::free(p); }
+  } free_raw{raw};
   std::size_t cap = 0;
   ssize_t n;
   std::uint64_t line_no = 0;
-  off_t good_end = 0;  // the end of the last whole line
-  bool torn = false;
-  std::string error;
+  Scan scan;
   while ((n = ::getline(&raw, &cap, in.get())) > 0) {
     std::string_view line(raw, static_cast<std::size_t>(n));
     ++line_no;
     if (line.back() != '\n') {  // cut short by a kill: drop it
-      torn = true;
+      scan.torn = true;
       break;
     }
-    good_end += n;
+    scan.good_end += n;
     line.remove_suffix(1);
     if (line.empty() || (line_no == 1 && line.substr(0, 4) == "Seq\t")) continue;
     std::uint64_t seq = 0;
     bool ok = false;
-    if (!parse_record(line, seq, ok) || seq == 0 || seq > (std::uint64_t{1} << 40)) {
-      error = fmt::format("joblog {} line {} is not a joblog record", path, line_no);
-      break;
-    }
+    if (!parse_record(line, seq, ok) || seq == 0 || seq > (std::uint64_t{1} << 40))
+      throw UsageError(fmt::format("joblog {} line {} is not a joblog record", path_, line_no));
     if (ok || !only_succeeded) done.add(seq);
   }
-  std::free(raw);
-  if (!error.empty()) throw UsageError(error);
   if (std::ferror(in.get())) fail("read");
-  if (torn && ::ftruncate(fd_, good_end) != 0) fail("repair");
-  if (::lseek(fd_, 0, SEEK_END) < 0) fail("open");
-  if (good_end == 0) {  // new or empty: start with the header
-    std::string header(kHeader);
-    header += '\n';
-    if (!write_all(fd_, std::string_view(header.data(), header.size()))) fail("write");
-  }
+  return scan;
 }
 
 void Joblog::write(const JoblogRecord& r) {
-  if (fd_ < 0) return;
+  if (!fd_) return;
   line_.clear();
   auto out = std::back_inserter(line_);
   fmt::format_to(out, "{}\t{}\t{:.3f}\t{:10.3f}\t0\t{}\t{}\t{}\t", r.seq, r.host, r.start,
@@ -141,7 +146,7 @@ void Joblog::write(const JoblogRecord& r) {
   for (auto i = command_at; i < line_.size(); ++i)
     if (line_[i] == '\n') line_[i] = '\0';
   line_ += '\n';
-  if (!write_all(fd_, std::string_view(line_.data(), line_.size())) && !warned_) {
+  if (!write_all(fd_.get(), line_) && !warned_) {
     warned_ = true;
     fmt::print(stderr, "mpimap: cannot write joblog {}: {}\n", path_, std::strerror(errno));
   }

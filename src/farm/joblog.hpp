@@ -10,10 +10,14 @@
 // written as NUL bytes, as GNU parallel does. Each record is written with one
 // write(2) as its task finishes, so a killed job loses no finished record.
 
+#include <sys/types.h>
+
 #include <cstdint>
 #include <string>
 #include <string_view>
 #include <vector>
+
+#include "farm/fd.hpp"
 
 namespace mpimap::farm {
 
@@ -24,7 +28,6 @@ class DoneSet {
   void add(std::uint64_t seq);
   /// How many of 1..n are done.
   std::uint64_t count_upto(std::uint64_t n) const;
-  bool empty() const { return count_ == 0; }
 
  private:
   std::vector<bool> done_;
@@ -44,27 +47,33 @@ struct JoblogRecord {
 
 class Joblog {
  public:
-  Joblog() = default;
-  ~Joblog();
-  Joblog(const Joblog&) = delete;
-  Joblog& operator=(const Joblog&) = delete;
-
   /// Opens `path`. With `resume`, reads it first: every Seq it records goes to
   /// `done` (with `only_succeeded`, only those with Exitval 0 and Signal 0),
   /// and new records are appended (a torn last line is cut off first).
   /// Otherwise the file is truncated and gets a header. Throws UsageError.
   void open(const std::string& path, bool resume, bool only_succeeded, DoneSet& done);
-  bool is_open() const { return fd_ >= 0; }
+  bool is_open() const { return static_cast<bool>(fd_); }
+  /// Appends one record (nothing when not open). A failure to write is
+  /// reported once on stderr and does not stop the run.
   void write(const JoblogRecord& r);
 
  private:
-  int fd_ = -1;
+  /// Where the lines read so far end (the first byte of a torn last line).
+  struct Scan {
+    off_t good_end = 0;
+    bool torn = false;
+  };
+
+  void create();
+  void resume(bool only_succeeded, DoneSet& done);
+  Scan read_records(int fd, bool only_succeeded, DoneSet& done) const;
+  void write_header(int fd) const;
+  [[noreturn]] void fail(const char* what) const;
+
+  Fd fd_;
   std::string path_;
   std::string line_;
   bool warned_ = false;
 };
-
-/// The header line (without its newline).
-std::string_view joblog_header();
 
 }  // namespace mpimap::farm
