@@ -7,66 +7,114 @@
 #include <deque>
 
 #include "farm/executor.hpp"
-#include "mpimap/detail/wait.hpp"
 #include "farm/messages.hpp"
+#include "mpimap/detail/wait.hpp"
 
 namespace mpimap::farm {
 
-void run_worker(MPI_Comm comm, const RunOptions& opt, const CommandTemplate& command, int rank,
-                const std::string& host) {
-  Executor executor(command, rank, opt.jobs, host, opt.timeout);
-  SendQueue sends(comm);
-  std::deque<Task> queue;
-  std::vector<char> in;
-  std::vector<Result> done;
-  mpimap::detail::Backoff backoff(mpimap::detail::kFarmBackoff);
-  bool stop = false;
+namespace {
 
-  const auto send_result = [&](const Result& r) {
-    encode_result(sends.buffer(), r);
-    sends.send(0, kResult);
-  };
+class Worker {
+ public:
+  Worker(MPI_Comm comm, const RunOptions& opt, const CommandTemplate& command, int rank,
+         const std::string& host)
+      : comm_(comm), executor_(command, rank, opt.jobs, host, opt.timeout), sends_(comm) {}
 
+  void run();
+
+ private:
+  bool receive();
+  void halt(bool kill_running);
+  bool report();
+  bool start_queued();
+  void send_result(const Result& r);
+
+  MPI_Comm comm_;
+  Executor executor_;
+  SendQueue sends_;
+  std::deque<Task> queue_;  // received, not started yet
+  std::vector<char> in_;
+  std::vector<Result> done_;
+  mpimap::detail::Backoff backoff_{mpimap::detail::kFarmBackoff};
+  bool stop_ = false;  // rank 0 has no more tasks
+};
+
+void Worker::send_result(const Result& r) {
+  encode_result(sends_.buffer(), r);
+  sends_.send(0, kResult);
+}
+
+/// Takes every message that has arrived from rank 0. True when any had.
+bool Worker::receive() {
+  bool any = false;
+  MPI_Status status;
+  while (try_receive(comm_, 0, MPI_ANY_TAG, in_, status)) {
+    any = true;
+    if (status.MPI_TAG == kTask) {
+      decode_task(in_, queue_.emplace_back());
+    } else if (status.MPI_TAG == kHalt) {
+      halt(!in_.empty() && in_[0] == 1);
+    } else if (status.MPI_TAG == kStop) {
+      stop_ = true;
+    }
+  }
+  return any;
+}
+
+/// --halt: queued tasks never start; with `now`, running ones are killed.
+void Worker::halt(bool kill_running) {
+  for (const auto& t : queue_) {
+    Result r;
+    r.seq = t.seq;
+    r.attempt = t.attempt;
+    r.outcome = Outcome::Dropped;
+    send_result(r);
+  }
+  queue_.clear();
+  if (kill_running) executor_.halt_all();
+}
+
+/// Sends the results of the tasks that have ended. True when any had.
+bool Worker::report() {
+  done_.clear();
+  const bool any = executor_.collect(done_);
+  for (const auto& r : done_) send_result(r);
+  return any;
+}
+
+/// Starts queued tasks in the free slots. True when it started any.
+bool Worker::start_queued() {
+  bool any = false;
+  while (!queue_.empty() && executor_.has_free_slot()) {
+    const Task& t = queue_.front();
+    executor_.start(t.seq, t.attempt, t.item);
+    queue_.pop_front();
+    any = true;
+  }
+  return any;
+}
+
+void Worker::run() {
   while (true) {
-    bool progress = false;
-    MPI_Status status;
-    while (try_receive(comm, 0, MPI_ANY_TAG, in, status)) {
-      progress = true;
-      if (status.MPI_TAG == kTask) {
-        decode_task(in, queue.emplace_back());
-      } else if (status.MPI_TAG == kHalt) {
-        // Queued tasks never start; with `now`, running ones are killed.
-        for (const auto& t : queue) {
-          Result r;
-          r.seq = t.seq;
-          r.attempt = t.attempt;
-          r.outcome = Outcome::Dropped;
-          send_result(r);
-        }
-        queue.clear();
-        if (!in.empty() && in[0] == 1) executor.halt_all();
-      } else if (status.MPI_TAG == kStop) {
-        stop = true;
-      }
-    }
-    done.clear();
-    if (executor.collect(done)) progress = true;
-    for (const auto& r : done) send_result(r);
-    while (!queue.empty() && executor.has_free_slot()) {
-      const Task& t = queue.front();
-      executor.start(t.seq, t.attempt, t.item);
-      queue.pop_front();
-      progress = true;
-    }
-    sends.reap();
-    if (stop && queue.empty() && executor.running() == 0) break;
+    bool progress = receive();
+    if (report()) progress = true;
+    if (start_queued()) progress = true;
+    sends_.reap();
+    if (stop_ && queue_.empty() && executor_.running() == 0) break;
     if (progress) {
-      backoff.reset();
+      backoff_.reset();
       continue;
     }
-    if (executor.wait(backoff.next().length)) backoff.reset();
+    if (executor_.wait(backoff_.next().length)) backoff_.reset();
   }
-  sends.drain();
+  sends_.drain();
+}
+
+}  // namespace
+
+void run_worker(MPI_Comm comm, const RunOptions& opt, const CommandTemplate& command, int rank,
+                const std::string& host) {
+  Worker(comm, opt, command, rank, host).run();
 }
 
 }  // namespace mpimap::farm
