@@ -2,13 +2,14 @@
 
 #include <fcntl.h>
 #include <poll.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <fmt/format.h>
 
 #include <cerrno>
 #include <cstring>
-#include <sys/stat.h>
+#include <utility>
 
 #include "farm/error.hpp"
 
@@ -25,20 +26,14 @@ ItemSource::ItemSource(const std::string& path, char delimiter)
   if (path == "-") {
     fd_ = STDIN_FILENO;
   } else {
-    fd_ = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-    if (fd_ < 0) throw UsageError(fmt::format("cannot read {}: {}", path, std::strerror(errno)));
-    owns_fd_ = true;
+    Fd file(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+    if (!file) throw UsageError(fmt::format("cannot read {}: {}", path, std::strerror(errno)));
     struct stat st {};
-    if (::fstat(fd_, &st) == 0 && S_ISDIR(st.st_mode)) {
-      ::close(fd_);
-      fd_ = -1;
+    if (::fstat(file.get(), &st) == 0 && S_ISDIR(st.st_mode))
       throw UsageError(fmt::format("cannot read {}: {}", path, std::strerror(EISDIR)));
-    }
+    owned_ = std::move(file);
+    fd_ = owned_.get();
   }
-}
-
-ItemSource::~ItemSource() {
-  if (owns_fd_ && fd_ >= 0) ::close(fd_);
 }
 
 bool ItemSource::fill() {
@@ -57,8 +52,8 @@ bool ItemSource::fill() {
   } while (n < 0 && errno == EINTR);
   if (n < 0) {
     buf_.resize(old);
-    // A read error ends the input; what was read is still run.
-    fmt::print(stderr, "mpimap: error reading {}: {}\n", path_, std::strerror(errno));
+    // A read error ends the input; what was read is still given.
+    read_error_ = fmt::format("error reading {}: {}", path_, std::strerror(errno));
     eof_ = true;
     return true;
   }

@@ -6,12 +6,18 @@
 // rank 0: when no whole item has arrived yet, next() says so and rank 0 goes on
 // serving results (it waits on fd() alongside its children).
 //
-// Items are bytes: invalid UTF-8 passes through untouched. A last line without
-// its newline is an item; an empty line is an (empty) item, as in GNU parallel.
+// Items are bytes, split at the delimiter and nothing else, as GNU parallel
+// splits them: invalid UTF-8 passes through untouched, a last line without its
+// newline is an item, an empty line is an (empty) item, an empty file has no
+// items, and a line ending in \r\n keeps its \r (GNU parallel keeps it too:
+// `printf 'a\r\nb\n' | parallel 'printf %s {} | od -c'` shows "a \r"). With
+// -0 a newline is an ordinary byte of an item.
 
 #include <cstddef>
 #include <string>
 #include <vector>
+
+#include "farm/fd.hpp"
 
 namespace mpimap::farm {
 
@@ -21,17 +27,19 @@ class ItemSource {
 
   /// Items given on the command line.
   explicit ItemSource(std::vector<std::string> items);
-  /// Items read from `path` ("-" is standard input), separated by `delimiter`.
-  /// Throws UsageError when the file cannot be opened.
+  /// Items read from `path` ("-" is standard input, which stays open),
+  /// separated by `delimiter`. Throws UsageError when the file cannot be opened.
   ItemSource(const std::string& path, char delimiter);
-  ~ItemSource();
   ItemSource(const ItemSource&) = delete;
   ItemSource& operator=(const ItemSource&) = delete;
 
-  /// The next item, when one is ready. Never blocks.
+  /// The next item, when one is ready. Never blocks. A read error ends the
+  /// input (see read_error()); the items read before it are still given.
   Next next(std::string& item);
   /// The descriptor to wait on after NotYet (-1 when there is none).
   int fd() const { return fd_; }
+  /// Why the input ended early ("error reading PATH: ..."), or empty.
+  const std::string& read_error() const { return read_error_; }
   /// The number of items, when known before reading them (command line).
   bool count_known() const { return fd_ < 0; }
   std::size_t count() const { return items_.size(); }
@@ -41,13 +49,14 @@ class ItemSource {
 
   std::vector<std::string> items_;
   std::size_t next_ = 0;
-  int fd_ = -1;
-  bool owns_fd_ = false;
+  Fd owned_;    // the file opened, if any (not standard input)
+  int fd_ = -1;  // what is read: owned_ or standard input
   bool eof_ = false;
   char delimiter_ = '\n';
   std::string buf_;
   std::size_t pos_ = 0;  // start of the unread part of buf_
   std::string path_;
+  std::string read_error_;
 };
 
 }  // namespace mpimap::farm

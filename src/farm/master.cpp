@@ -135,7 +135,13 @@ bool Master::next_task(int rank, std::uint64_t& seq) {
         return true;
       }
       case ItemSource::Next::NotYet: input_waiting_ = true; break;
-      case ItemSource::Next::End: input_done_ = true; break;
+      case ItemSource::Next::End:
+        input_done_ = true;
+        if (const auto& e = in_.source->read_error(); !e.empty()) {
+          progress_.clear_line();
+          fmt::print(stderr, "mpimap: {}\n", e);
+        }
+        break;
     }
   }
   return false;
