@@ -1,4 +1,4 @@
-#include "cli/builtins.hpp"
+#include "builtins/builtins.hpp"
 
 #include <fmt/format.h>
 
@@ -8,7 +8,7 @@
 #include <stdexcept>
 #include <thread>
 
-namespace mpimap::cli {
+namespace mpimap::builtins {
 
 namespace {
 
@@ -85,4 +85,4 @@ const Builtin* find_builtin(std::string_view name) {
   return nullptr;
 }
 
-}  // namespace mpimap::cli
+}  // namespace mpimap::builtins

@@ -4,7 +4,7 @@
 #include <iostream>
 #include <vector>
 
-#include "cli/builtins.hpp"
+#include "builtins/builtins.hpp"
 #include "cli/command.hpp"
 #include "cli/format.hpp"
 #include "mpimap/mpimap.hpp"
@@ -19,7 +19,7 @@ void heading(const Pool& pool, const char* text) {
 
 int demo(const boost::mpi::communicator& comm) {
   Pool pool(comm);
-  const auto fn = [](const char* name) { return std::get<IntPrinter>(find_builtin(name)->fn); };
+  const auto fn = [](const char* name) { return std::get<builtins::IntPrinter>(builtins::find_builtin(name)->fn); };
 
   heading(pool, "== Q-3: Process(target=print_numbers, args=(10,)), start(), join() ==");
   auto p = pool.process(fn("print_numbers"), std::int64_t{10});
@@ -28,7 +28,7 @@ int demo(const boost::mpi::communicator& comm) {
   if (pool.is_root()) std::cout << "Process completed\n";
 
   heading(pool, "\n== Q-5: Pool.map(square, [1, 2, 3, 4, 5]) ==");
-  const auto square = std::get<IntToInt>(find_builtin("square")->fn);
+  const auto square = std::get<builtins::IntToInt>(builtins::find_builtin("square")->fn);
   const auto squares = pool.map(square, std::vector<std::int64_t>{1, 2, 3, 4, 5});
   if (pool.is_root()) print_results(std::cout, squares, Format::List);
 

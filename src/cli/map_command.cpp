@@ -8,7 +8,7 @@
 #include <type_traits>
 #include <vector>
 
-#include "cli/builtins.hpp"
+#include "builtins/builtins.hpp"
 #include "mpimap/detail/collective.hpp"
 #include "cli/command.hpp"
 #include "cli/format.hpp"
@@ -99,7 +99,7 @@ Command add_map_command(CLI::App& app) {
       ->check(CLI::NonNegativeNumber);
   sub->add_flag("--tag", args->tag, "Prefix printed lines with [rank R@host]");
   return {sub, [args](const boost::mpi::communicator& comm) {
-            const Builtin* b = find_builtin(args->function);
+            const builtins::Builtin* b = builtins::find_builtin(args->function);
             if (!b)
               throw UsageError(fmt::format("unknown function '{}' (see `mpimap functions`)",
                                            args->function));

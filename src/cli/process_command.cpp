@@ -8,7 +8,7 @@
 #include <type_traits>
 #include <vector>
 
-#include "cli/builtins.hpp"
+#include "builtins/builtins.hpp"
 #include "mpimap/detail/collective.hpp"
 #include "cli/command.hpp"
 #include "cli/parse.hpp"
@@ -66,7 +66,7 @@ Command add_process_command(CLI::App& app) {
   sub->add_option("args", a->args, "One argument per process")->required();
   sub->add_flag("--tag", a->tag, "Prefix printed lines with [rank R@host]");
   return {sub, [a](const boost::mpi::communicator& comm) {
-            const Builtin* b = find_builtin(a->function);
+            const builtins::Builtin* b = builtins::find_builtin(a->function);
             if (!b)
               throw UsageError(
                   fmt::format("unknown function '{}' (see `mpimap functions`)", a->function));
