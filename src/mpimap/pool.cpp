@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include "mpimap/detail/crash_report.hpp"
 #include "mpimap/detail/hosts.hpp"
 
 namespace mpimap {
@@ -15,6 +16,7 @@ Pool::Pool(const boost::mpi::communicator& comm)
   c.host = detail::processor_name();
   c.tag = fmt::format("[rank {}@{}] ", c.rank, c.host);
   c.hosts = detail::gather_hosts(comm_, c.host);
+  detail::install_crash_report(c.rank, c.host);
 }
 
 Pool::~Pool() = default;

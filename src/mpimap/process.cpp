@@ -1,5 +1,5 @@
-#include "mpimap/detail/check.hpp"
 #include "mpimap/process.hpp"
+#include "mpimap/detail/check.hpp"
 
 #include <fmt/format.h>
 
@@ -7,6 +7,7 @@
 #include <stdexcept>
 #include <utility>
 
+#include "mpimap/detail/crash_report.hpp"
 #include "mpimap/detail/messaging.hpp"
 #include "mpimap/detail/task_runner.hpp"
 #include "mpimap/detail/wait.hpp"
@@ -70,16 +71,21 @@ void Process::start() {
   detail::TaskRunner runner(true, s.tag ? s.ctx->tag : "");
   auto call = [&s](int) { s.target(); };
   detail::Nothing none;
-  const bool ok = runner.run(call, 0, &none, s.output, s.error);
+  bool ok = false;
+  {
+    const detail::RunningTask running(detail::TaskKind::Process, static_cast<std::uint64_t>(s.id));
+    ok = runner.run(call, 0, &none, s.output, s.error);
+  }
   s.exitcode = ok ? 0 : 1;
   if (s.rank == 0) return;
   detail::Writer w(s.send_buf);
   w.put<std::uint8_t>(ok);
   w.put_string(s.output);
   w.put_string(s.error);
-  detail::check(MPI_Isend(s.send_buf.data(), detail::mpi_count(s.send_buf.size(), "a process's output"),
-                          MPI_BYTE, 0, s.mpi_tag(), s.ctx->comm, &s.send),
-                "MPI_Isend");
+  detail::check(
+      MPI_Isend(s.send_buf.data(), detail::mpi_count(s.send_buf.size(), "a process's output"),
+                MPI_BYTE, 0, s.mpi_tag(), s.ctx->comm, &s.send),
+      "MPI_Isend");
 }
 
 void Process::join() {

@@ -15,6 +15,7 @@
 #include <utility>
 #include <vector>
 
+#include "mpimap/detail/crash_report.hpp"
 #include "mpimap/detail/task_runner.hpp"
 #include "mpimap/detail/wire.hpp"
 
@@ -27,7 +28,7 @@ struct ChunkStatus {
   std::uint64_t begin = 0;
   std::uint64_t attempted = 0;  // tasks run, the failing one included
   bool failed = false;
-  std::string error;  // when failed: the message of task begin + attempted - 1
+  std::string error;        // when failed: the message of task begin + attempted - 1
   std::uint64_t nanos = 0;  // how long the chunk took (feeds automatic chunk sizes)
   std::uint64_t succeeded() const { return attempted - (failed ? 1 : 0); }
 };
@@ -41,6 +42,7 @@ ChunkStatus run_chunk(F& f, const T* items, std::uint64_t begin, std::uint64_t c
   std::string text;
   TaskRunner::Scope scope(runner);
   for (std::uint64_t i = 0; i < count; ++i) {
+    const RunningTask running(TaskKind::Item, begin + i);
     const bool ok = runner.run_in_scope(f, items[i], results + i, text, st.error);
     st.attempted = i + 1;
     if (!text.empty()) outputs.emplace_back(begin + i, std::move(text)), text.clear();
@@ -49,7 +51,8 @@ ChunkStatus run_chunk(F& f, const T* items, std::uint64_t begin, std::uint64_t c
       break;
     }
   }
-  st.nanos = static_cast<std::uint64_t>(std::chrono::nanoseconds(std::chrono::steady_clock::now() - start).count());
+  st.nanos = static_cast<std::uint64_t>(
+      std::chrono::nanoseconds(std::chrono::steady_clock::now() - start).count());
   return st;
 }
 
@@ -96,7 +99,8 @@ ChunkStatus read_outcome(Reader& r, Dest&& dest, Outputs& outputs) {
 template <class R>
 ChunkStatus read_outcome(Reader& r, R* results_base, Outputs& outputs) {
   return read_outcome<R>(
-      r, [results_base](std::uint64_t begin, std::uint64_t) -> R* {
+      r,
+      [results_base](std::uint64_t begin, std::uint64_t) -> R* {
         return results_base ? results_base + begin : nullptr;
       },
       outputs);

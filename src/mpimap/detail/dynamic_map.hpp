@@ -185,10 +185,13 @@ class DynamicMaster {
     std::string text;
     ChunkStatus status{.begin = i, .attempted = 1};
     const auto start = clock::now();
-    status.failed = !runner_.run(f_, local_[local_pos_++], sink_.slot(i, 1), text, status.error);
+    {
+      const RunningTask running(TaskKind::Item, i);
+      status.failed = !runner_.run(f_, local_[local_pos_++], sink_.slot(i, 1), text, status.error);
+    }
     local_item_end_ = clock::now();  // also tells run() when to look at the mailbox
-    cursor_.observe(1, static_cast<std::uint64_t>(
-                           std::chrono::nanoseconds(local_item_end_ - start).count()));
+    cursor_.observe(
+        1, static_cast<std::uint64_t>(std::chrono::nanoseconds(local_item_end_ - start).count()));
     guarded([&] { sink_.complete(i, status.failed ? 0 : 1, status.failed); });
     if (!text.empty()) printer_.add(i, std::move(text));
     if (status.failed) local_pos_ = local_.size();  // abandon the rest of the local chunk
@@ -243,7 +246,8 @@ void dynamic_worker(const Context& ctx, F& f, TaskRunner& runner, Fold* fold = n
     reader.get_values(count, items.data());
     results.resize(count);
     outputs.clear();
-    const ChunkStatus status = run_chunk(f, items.data(), begin, count, results.data(), runner, outputs);
+    const ChunkStatus status =
+        run_chunk(f, items.data(), begin, count, results.data(), runner, outputs);
     if constexpr (folding)
       for (std::uint64_t i = 0; i < status.succeeded(); ++i)
         *acc = (*fold)(std::move(*acc), std::move(results[i]));
