@@ -5,6 +5,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <charconv>
 #include <cstdio>
@@ -54,10 +55,7 @@ bool parse_record(std::string_view line, std::uint64_t& seq, bool& succeeded) {
 
 void DoneSet::add(std::uint64_t seq) {
   if (seq >= done_.size()) done_.resize(std::max<std::size_t>(seq + 1, done_.size() * 2));
-  if (!done_[seq]) {
-    done_[seq] = true;
-    ++count_;
-  }
+  done_[seq] = true;
 }
 
 std::uint64_t DoneSet::count_upto(std::uint64_t n) const {
@@ -76,9 +74,9 @@ void Joblog::write_header(int fd) const {
   if (!write_all(fd, header)) fail("write");
 }
 
-void Joblog::open(const std::string& path, bool resume_it, bool only_succeeded, DoneSet& done) {
+void Joblog::open(const std::string& path, bool resuming, bool only_succeeded, DoneSet& done) {
   path_ = path;
-  if (resume_it) resume(only_succeeded, done);
+  if (resuming) resume(only_succeeded, done);
   else create();
 }
 

@@ -31,7 +31,6 @@ class DoneSet {
 
  private:
   std::vector<bool> done_;
-  std::uint64_t count_ = 0;
 };
 
 struct JoblogRecord {
@@ -47,11 +46,11 @@ struct JoblogRecord {
 
 class Joblog {
  public:
-  /// Opens `path`. With `resume`, reads it first: every Seq it records goes to
+  /// Opens `path`. When `resuming`, reads it first: every Seq it records goes to
   /// `done` (with `only_succeeded`, only those with Exitval 0 and Signal 0),
   /// and new records are appended (a torn last line is cut off first).
   /// Otherwise the file is truncated and gets a header. Throws UsageError.
-  void open(const std::string& path, bool resume, bool only_succeeded, DoneSet& done);
+  void open(const std::string& path, bool resuming, bool only_succeeded, DoneSet& done);
   bool is_open() const { return static_cast<bool>(fd_); }
   /// Appends one record (nothing when not open). A failure to write is
   /// reported once on stderr and does not stop the run.
@@ -64,8 +63,8 @@ class Joblog {
     bool torn = false;
   };
 
-  void create();
-  void resume(bool only_succeeded, DoneSet& done);
+  void create();                                    // truncates, writes the header
+  void resume(bool only_succeeded, DoneSet& done);  // reads, then appends
   Scan read_records(int fd, bool only_succeeded, DoneSet& done) const;
   void write_header(int fd) const;
   [[noreturn]] void fail(const char* what) const;
