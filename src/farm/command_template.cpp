@@ -31,8 +31,10 @@ void shell_quote(std::string_view s, std::string& out) {
   }
   out += '\'';
   for (const char c : s) {
-    if (c == '\'') out.append("'\\''");
-    else out += c;
+    if (c == '\'')
+      out.append("'\\''");
+    else
+      out += c;
   }
   out += '\'';
 }
@@ -116,14 +118,30 @@ void CommandTemplate::render(std::string_view item, std::uint64_t seq, std::int6
   out.clear();
   for (const auto& p : parts_) {
     switch (p.kind) {
-      case Kind::Text: out += p.text; break;
-      case Kind::Item: shell_quote(item, out); break;
-      case Kind::NoExt: shell_quote(without_extension(item), out); break;
-      case Kind::Base: shell_quote(basename_of(item), out); break;
-      case Kind::Dir: shell_quote(dirname_of(item), out); break;
-      case Kind::BaseNoExt: shell_quote(without_extension(basename_of(item)), out); break;
-      case Kind::Seq: append_number(static_cast<std::int64_t>(seq), out); break;
-      case Kind::Slot: append_number(slot, out); break;
+      case Kind::Text:
+        out += p.text;
+        break;
+      case Kind::Item:
+        shell_quote(item, out);
+        break;
+      case Kind::NoExt:
+        shell_quote(without_extension(item), out);
+        break;
+      case Kind::Base:
+        shell_quote(basename_of(item), out);
+        break;
+      case Kind::Dir:
+        shell_quote(dirname_of(item), out);
+        break;
+      case Kind::BaseNoExt:
+        shell_quote(without_extension(basename_of(item)), out);
+        break;
+      case Kind::Seq:
+        append_number(static_cast<std::int64_t>(seq), out);
+        break;
+      case Kind::Slot:
+        append_number(slot, out);
+        break;
     }
   }
 }

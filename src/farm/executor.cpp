@@ -98,12 +98,15 @@ bool is_private_var(const char* e) {
 
 Executor::Executor(const CommandTemplate& command, int rank, int slots, std::string host,
                    double timeout_seconds)
-    : command_(command), rank_(rank), host_(std::move(host)), slots_(static_cast<std::size_t>(slots)),
+    : command_(command),
+      rank_(rank),
+      host_(std::move(host)),
+      slots_(static_cast<std::size_t>(slots)),
       read_buf_(kReadBlock) {
   if (slots < 1 || slots > kMaxSlots) throw std::logic_error("mpimap run: bad slot count");
   if (timeout_seconds > 0)
-    timeout_ = std::chrono::duration_cast<Clock::duration>(
-        std::chrono::duration<double>(timeout_seconds));
+    timeout_ =
+        std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(timeout_seconds));
   devnull_.reset(::open("/dev/null", O_RDONLY | O_CLOEXEC));
   for (char** e = environ; e && *e; ++e)
     if (!is_private_var(*e)) env_base_.emplace_back(*e);
@@ -195,14 +198,16 @@ void Executor::set_task_env(std::uint64_t seq, std::uint32_t attempt, int slot_n
 int Executor::spawn(char* const argv[], int out_fd, int err_fd, pid_t& pid) {
   posix_spawn_file_actions_t actions;
   posix_spawn_file_actions_init(&actions);
-  if (devnull_) posix_spawn_file_actions_adddup2(&actions, devnull_.get(), STDIN_FILENO);
-  else posix_spawn_file_actions_addclose(&actions, STDIN_FILENO);
+  if (devnull_)
+    posix_spawn_file_actions_adddup2(&actions, devnull_.get(), STDIN_FILENO);
+  else
+    posix_spawn_file_actions_addclose(&actions, STDIN_FILENO);
   posix_spawn_file_actions_adddup2(&actions, out_fd, STDOUT_FILENO);
   posix_spawn_file_actions_adddup2(&actions, err_fd, STDERR_FILENO);
   posix_spawnattr_t attr;
   posix_spawnattr_init(&attr);
-  posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK |
-                                      POSIX_SPAWN_SETSIGDEF);
+  posix_spawnattr_setflags(&attr,
+                           POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
   posix_spawnattr_setpgroup(&attr, 0);
   sigset_t mask;
   sigemptyset(&mask);
@@ -236,8 +241,8 @@ void Executor::start(std::uint64_t seq, std::uint32_t attempt, std::string_view 
   int e = open_pipe(out);
   if (e == 0) e = open_pipe(err);
   if (e != 0)
-    return fail_to_start(s, fmt::format("mpimap: cannot start the task: pipe: {}", std::strerror(e)),
-                         127);
+    return fail_to_start(
+        s, fmt::format("mpimap: cannot start the task: pipe: {}", std::strerror(e)), 127);
   ::fcntl(out.read.get(), F_SETFL, O_NONBLOCK);
   ::fcntl(err.read.get(), F_SETFL, O_NONBLOCK);
 
@@ -247,7 +252,8 @@ void Executor::start(std::uint64_t seq, std::uint32_t attempt, std::string_view 
   if (cmd_.size() > kMaxInlineCommand) {
     if ((e = write_script(s)) != 0)
       return fail_to_start(
-          s, fmt::format("mpimap: cannot write the script for a long command: {}", std::strerror(e)),
+          s,
+          fmt::format("mpimap: cannot write the script for a long command: {}", std::strerror(e)),
           127);
     argv[1] = s.script.data();
     argv[2] = nullptr;
@@ -263,7 +269,8 @@ void Executor::start(std::uint64_t seq, std::uint32_t attempt, std::string_view 
   if (rc != 0) {
     if (!s.script.empty()) ::unlink(s.script.c_str());
     s.script.clear();
-    return fail_to_start(s, fmt::format("mpimap: cannot start /bin/sh: {}", std::strerror(rc)), 127);
+    return fail_to_start(s, fmt::format("mpimap: cannot start /bin/sh: {}", std::strerror(rc)),
+                         127);
   }
   s.busy = true;
   s.pid = pid;

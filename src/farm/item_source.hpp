@@ -49,7 +49,7 @@ class ItemSource {
 
   std::vector<std::string> items_;
   std::size_t next_ = 0;
-  Fd owned_;    // the file opened, if any (not standard input)
+  Fd owned_;     // the file opened, if any (not standard input)
   int fd_ = -1;  // what is read: owned_ or standard input
   bool eof_ = false;
   char delimiter_ = '\n';

@@ -76,8 +76,10 @@ void Joblog::write_header(int fd) const {
 
 void Joblog::open(const std::string& path, bool resuming, bool only_succeeded, DoneSet& done) {
   path_ = path;
-  if (resuming) resume(only_succeeded, done);
-  else create();
+  if (resuming)
+    resume(only_succeeded, done);
+  else
+    create();
 }
 
 void Joblog::create() {
@@ -104,7 +106,7 @@ Joblog::Scan Joblog::read_records(int fd, bool only_succeeded, DoneSet& done) co
   std::unique_ptr<FILE, int (*)(FILE*)> in(::fdopen(dup_fd.get(), "r"), &std::fclose);
   if (!in) fail("read");
   static_cast<void>(dup_fd.release());  // the FILE owns it now
-  char* raw = nullptr;  // getline's buffer, grown by it
+  char* raw = nullptr;                  // getline's buffer, grown by it
   struct FreeLine {
     char*& p;
     ~FreeLine() { std::free(p); }

@@ -19,12 +19,12 @@
 #include <unordered_map>
 
 #include "farm/executor.hpp"
-#include "farm/roles.hpp"
 #include "farm/item_source.hpp"
 #include "farm/joblog.hpp"
 #include "farm/messages.hpp"
 #include "farm/output.hpp"
 #include "farm/progress.hpp"
+#include "farm/roles.hpp"
 #include "mpimap/detail/wait.hpp"
 
 namespace mpimap::farm {
@@ -82,7 +82,7 @@ class Master {
   std::unordered_map<std::uint64_t, Active> active_;
   std::deque<std::uint64_t> retry_;
   using Clock = std::chrono::steady_clock;
-  std::vector<int> in_flight_;  // per worker rank: sent, result not yet in
+  std::vector<int> in_flight_;                 // per worker rank: sent, result not yet in
   std::vector<Clock::time_point> last_heard_;  // per worker rank: its last result
   int worker_in_flight_ = 0;
   // Queue `jobs` more tasks on each worker beyond its running ones, so that a
@@ -134,7 +134,9 @@ bool Master::next_task(int rank, std::uint64_t& seq) {
         seq = last_seq_;
         return true;
       }
-      case ItemSource::Next::NotYet: input_waiting_ = true; break;
+      case ItemSource::Next::NotYet:
+        input_waiting_ = true;
+        break;
       case ItemSource::Next::End:
         input_done_ = true;
         if (const auto& e = in_.source->read_error(); !e.empty()) {
@@ -242,7 +244,8 @@ void Master::start_halt() {
   const bool now = opt_.halt_mode == HaltMode::Now;
   progress_.clear_line();
   fmt::print(stderr, "mpimap: --halt {}: {} failed; {}\n", opt_.halt, failed_,
-             now ? "killing the running tasks" : "starting no more tasks, letting the running ones finish");
+             now ? "killing the running tasks"
+                 : "starting no more tasks, letting the running ones finish");
   for (int w = 1; w < size_; ++w) {
     sends_.buffer().push_back(now ? 1 : 0);
     sends_.send(w, kHalt);
@@ -266,7 +269,8 @@ ProgressCounts Master::counts() const {
   c.failed = failed_;
   c.running = static_cast<std::uint64_t>(local_.running());
   for (int w = 1; w < size_; ++w)
-    c.running += static_cast<std::uint64_t>(std::min(in_flight_[static_cast<std::size_t>(w)], opt_.jobs));
+    c.running +=
+        static_cast<std::uint64_t>(std::min(in_flight_[static_cast<std::size_t>(w)], opt_.jobs));
   if (known_total_) {
     c.total = *known_total_;
   } else if (input_done_) {
@@ -301,7 +305,8 @@ int Master::run() {
       backoff_.reset();
       continue;
     }
-    if (local_.wait(backoff_.next().length, input_waiting_ ? in_.source->fd() : -1)) backoff_.reset();
+    if (local_.wait(backoff_.next().length, input_waiting_ ? in_.source->fd() : -1))
+      backoff_.reset();
   }
   for (int w = 1; w < size_; ++w) {
     sends_.buffer();

@@ -30,8 +30,8 @@ void parse_halt(RunOptions& opt) {
     return ec == std::errc() && end == e && b != e && n >= 1;
   }();
   if ((when != "now" && when != "soon") || !count_ok)
-    throw UsageError(fmt::format(
-        "--halt {}: expected never, now,fail=N or soon,fail=N (N >= 1)", h));
+    throw UsageError(
+        fmt::format("--halt {}: expected never, now,fail=N or soon,fail=N (N >= 1)", h));
   opt.halt_mode = when == "now" ? HaltMode::Now : HaltMode::Soon;
   opt.halt_fails = n;
 }
@@ -55,8 +55,9 @@ void finish_options(RunOptions& opt) {
     }
   }
   if (opt.command.empty())
-    throw UsageError("run: missing command (usage: mpimap run [OPTIONS] -- COMMAND [ARG...] "
-                     "[::: ITEM...])");
+    throw UsageError(
+        "run: missing command (usage: mpimap run [OPTIONS] -- COMMAND [ARG...] "
+        "[::: ITEM...])");
   if (opt.items_given && !opt.arg_file.empty())
     throw UsageError("give the items with ::: or with -a, not both");
   if (opt.jobs < 1 || opt.jobs > kMaxJobs)

@@ -23,8 +23,8 @@ struct RunOptions {
   std::string joblog;
   bool resume = false;
   bool resume_failed = false;
-  int retries = 0;       // as given (GNU parallel: attempts in all)
-  double timeout = 0;    // seconds; 0: none
+  int retries = 0;     // as given (GNU parallel: attempts in all)
+  double timeout = 0;  // seconds; 0: none
   std::string halt = "never";
 
   // Derived by finish_options().

@@ -57,7 +57,8 @@ void Progress::draw(const ProgressCounts& c, bool last) {
   const double elapsed = std::chrono::duration<double>(now - started_).count();
   const double rate = elapsed > 0 ? static_cast<double>(c.done) / elapsed : 0;
   std::string eta = "?";
-  if (last) eta = "0:00";
+  if (last)
+    eta = "0:00";
   else if (c.total && rate > 0)
     eta = format_duration(static_cast<double>(*c.total - std::min(*c.total, c.done)) / rate);
   line_ = fmt::format("mpimap: {}/{} done, {} running, {} failed, {:.1f}/s, {} {}", c.done,

@@ -23,9 +23,9 @@ void run_worker(MPI_Comm comm, const RunOptions& opt, const CommandTemplate& com
 /// What rank 0 opened before the run (on rank 0 only).
 struct MasterInputs {
   ItemSource* source;
-  Joblog* joblog;          // may be closed
-  const DoneSet* done;     // resumed Seq numbers
-  ResultsDir* results;     // may be closed
+  Joblog* joblog;                  // may be closed
+  const DoneSet* done;             // resumed Seq numbers
+  ResultsDir* results;             // may be closed
   std::vector<std::string> hosts;  // every rank's
 };
 
