@@ -33,7 +33,8 @@ class AgreeOnFailures : public testing::EmptyTestEventListener {
   void OnTestEnd(const testing::TestInfo& info) override {
     int mine = info.result()->Failed() ? 1 : 0, any = 0;
     MPI_Allreduce(&mine, &any, 1, MPI_INT, MPI_MAX, MPI_COMM_WORLD);
-    if (any && !mine) failed_elsewhere_.push_back(std::string(info.test_suite_name()) + "." + info.name());
+    if (any && !mine)
+      failed_elsewhere_.push_back(std::string(info.test_suite_name()) + "." + info.name());
   }
   void OnTestProgramEnd(const testing::UnitTest&) override {
     if (world_rank() != 0) return;

@@ -14,7 +14,8 @@ namespace {
 
 std::int64_t square(std::int64_t x) {
   std::int64_t r;
-  if (__builtin_mul_overflow(x, x, &r)) throw std::overflow_error(fmt::format("integer overflow: {}**2", x));
+  if (__builtin_mul_overflow(x, x, &r))
+    throw std::overflow_error(fmt::format("integer overflow: {}**2", x));
   return r;
 }
 

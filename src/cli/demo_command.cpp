@@ -19,7 +19,9 @@ void heading(const Pool& pool, const char* text) {
 
 int demo(const boost::mpi::communicator& comm) {
   Pool pool(comm);
-  const auto fn = [](const char* name) { return std::get<builtins::IntPrinter>(builtins::find_builtin(name)->fn); };
+  const auto fn = [](const char* name) {
+    return std::get<builtins::IntPrinter>(builtins::find_builtin(name)->fn);
+  };
 
   heading(pool, "== Q-3: Process(target=print_numbers, args=(10,)), start(), join() ==");
   auto p = pool.process(fn("print_numbers"), std::int64_t{10});

@@ -31,7 +31,8 @@ void print_results(std::ostream& os, const std::vector<T>& values, Format format
   switch (format) {
     case Format::List: {
       os << '[';
-      for (std::size_t i = 0; i < values.size(); ++i) os << (i ? ", " : "") << python_repr(values[i]);
+      for (std::size_t i = 0; i < values.size(); ++i)
+        os << (i ? ", " : "") << python_repr(values[i]);
       os << "]\n";
       break;
     }

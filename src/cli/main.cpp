@@ -2,8 +2,8 @@
 // Every rank parses the same command line; rank 0 alone reads input, prints
 // and reports errors, and every rank exits with rank 0's code.
 
-#include <CLI/CLI.hpp>
 #include <fmt/format.h>
+#include <CLI/CLI.hpp>
 
 #include <boost/mpi/communicator.hpp>
 #include <boost/mpi/environment.hpp>
@@ -58,10 +58,11 @@ int main(int argc, char** argv) {
   boost::mpi::communicator world;
   const bool root = world.rank() == 0;
 
-  CLI::App app{"mpimap: map functions and commands over items on every MPI rank\n"
-               "(Python's multiprocessing.Pool.map and Process, over MPI).\n"
-               "Run it under mpirun: mpirun -q -n 4 mpimap map square 1 2 3 4 5",
-               "mpimap"};
+  CLI::App app{
+      "mpimap: map functions and commands over items on every MPI rank\n"
+      "(Python's multiprocessing.Pool.map and Process, over MPI).\n"
+      "Run it under mpirun: mpirun -q -n 4 mpimap map square 1 2 3 4 5",
+      "mpimap"};
   app.set_version_flag("--version", fmt::format("mpimap {}", mpimap::version));
   app.require_subcommand(1);
   // The words after -- are left for the subcommand to take (`run`'s command,

@@ -9,12 +9,12 @@
 #include <vector>
 
 #include "builtins/builtins.hpp"
-#include "mpimap/detail/collective.hpp"
 #include "cli/command.hpp"
 #include "cli/format.hpp"
 #include "cli/items.hpp"
 #include "cli/parse.hpp"
 #include "cli/usage_error.hpp"
+#include "mpimap/detail/collective.hpp"
 #include "mpimap/mpimap.hpp"
 
 namespace mpimap::cli {
@@ -36,8 +36,10 @@ std::vector<In> parse_items(const std::vector<std::string>& texts) {
   std::vector<In> values(texts.size());
   for (std::size_t i = 0; i < texts.size(); ++i) {
     std::optional<std::string> why;
-    if constexpr (std::is_same_v<In, double>) why = parse_real(texts[i], values[i]);
-    else why = parse_int(texts[i], values[i]);
+    if constexpr (std::is_same_v<In, double>)
+      why = parse_real(texts[i], values[i]);
+    else
+      why = parse_int(texts[i], values[i]);
     if (why) throw UsageError(fmt::format("item {} ({}): {}", i + 1, quote_item(texts[i]), *why));
   }
   return values;
@@ -53,8 +55,8 @@ int map_builtin(const boost::mpi::communicator& comm, Out (*fn)(In), const MapAr
     items = parse_items<In>(texts);
   });
   Pool pool(comm);
-  const MapOptions options{.schedule = args.schedule, .chunksize = args.chunksize,
-                           .tag_output = args.tag};
+  const MapOptions options{
+      .schedule = args.schedule, .chunksize = args.chunksize, .tag_output = args.tag};
   int code = 0;
   try {
     if constexpr (std::is_void_v<Out>) {
@@ -76,12 +78,14 @@ int map_builtin(const boost::mpi::communicator& comm, Out (*fn)(In), const MapAr
 
 Command add_map_command(CLI::App& app) {
   auto args = std::make_shared<MapArgs>();
-  auto* sub = app.add_subcommand("map", "Apply a built-in function to every item, in parallel, "
-                                        "and print the results in item order");
+  auto* sub = app.add_subcommand("map",
+                                 "Apply a built-in function to every item, in parallel, "
+                                 "and print the results in item order");
   sub->add_option("function", args->function, "A built-in function (see `mpimap functions`)")
       ->required();
   sub->add_option("items", args->items, "Items (more may come from -a)");
-  sub->add_option("-a,--arg-file", args->item_file, "Read items from FILE, one per line ('-': stdin)");
+  sub->add_option("-a,--arg-file", args->item_file,
+                  "Read items from FILE, one per line ('-': stdin)");
   sub->add_option_function<std::string>(
          "--format",
          [args](const std::string& s) {
@@ -101,8 +105,8 @@ Command add_map_command(CLI::App& app) {
   return {sub, [args](const boost::mpi::communicator& comm) {
             const builtins::Builtin* b = builtins::find_builtin(args->function);
             if (!b)
-              throw UsageError(fmt::format("unknown function '{}' (see `mpimap functions`)",
-                                           args->function));
+              throw UsageError(
+                  fmt::format("unknown function '{}' (see `mpimap functions`)", args->function));
             return std::visit([&](auto fn) { return map_builtin(comm, fn, *args); }, b->fn);
           }};
 }

@@ -9,10 +9,10 @@
 #include <vector>
 
 #include "builtins/builtins.hpp"
-#include "mpimap/detail/collective.hpp"
 #include "cli/command.hpp"
 #include "cli/parse.hpp"
 #include "cli/usage_error.hpp"
+#include "mpimap/detail/collective.hpp"
 #include "mpimap/mpimap.hpp"
 
 namespace mpimap::cli {
@@ -32,8 +32,10 @@ int run_processes(const boost::mpi::communicator& comm, Out (*fn)(In), const Pro
   std::vector<In> values(a.args.size());
   for (std::size_t i = 0; i < a.args.size(); ++i) {
     std::optional<std::string> why;
-    if constexpr (std::is_same_v<In, double>) why = parse_real(a.args[i], values[i]);
-    else why = parse_int(a.args[i], values[i]);
+    if constexpr (std::is_same_v<In, double>)
+      why = parse_real(a.args[i], values[i]);
+    else
+      why = parse_int(a.args[i], values[i]);
     if (why)
       throw UsageError(fmt::format("argument {} ({}): {}", i + 1, quote_item(a.args[i]), *why));
   }
@@ -48,8 +50,10 @@ int run_processes(const boost::mpi::communicator& comm, Out (*fn)(In), const Pro
     if (pool.is_root() && p.exitcode() != 0) ++failed;
   }
   if (pool.is_root()) {
-    if (processes.size() == 1) std::cout << "Process completed\n";
-    else std::cout << processes.size() << " processes completed\n";
+    if (processes.size() == 1)
+      std::cout << "Process completed\n";
+    else
+      std::cout << processes.size() << " processes completed\n";
     std::cout.flush();
   }
   return detail::from_root(comm, failed ? kExitTaskFailed : 0);

@@ -65,9 +65,10 @@ std::vector<std::string> command_words(const CLI::App& sub) {
   if (words.empty()) return sub.get_parent()->remaining();  // after --
   // Without --, a first word that looks like an option is one we do not know.
   if (words.front().size() > 1 && words.front().front() == '-')
-    throw UsageError(fmt::format("run: unknown option {} (a command that starts with - goes "
-                                 "after --)",
-                                 words.front()));
+    throw UsageError(
+        fmt::format("run: unknown option {} (a command that starts with - goes "
+                    "after --)",
+                    words.front()));
   return words;
 }
 

@@ -17,7 +17,7 @@ struct Stats {
   std::size_t vowels = 0;
   template <class Archive>
   void serialize(Archive& ar, unsigned) {  // opts Stats into Boost.Serialization
-    ar & word & vowels;
+    ar& word& vowels;
   }
 };
 

@@ -10,6 +10,7 @@
 #include <cstring>
 
 #include "farm/error.hpp"
+#include "farm/fd.hpp"
 
 namespace mpimap::farm {
 
@@ -102,9 +103,8 @@ void ResultsDir::write(std::uint64_t seq, std::string_view out, std::string_view
   for (const auto& [name, text] : {std::pair{"stdout", out}, std::pair{"stderr", err}}) {
     if (!ok) break;
     const std::string file = fmt::format("{}/{}", sub, name);
-    const int fd = ::open(file.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
-    ok = fd >= 0 && write_all(fd, text);
-    if (fd >= 0) ::close(fd);
+    const Fd fd(::open(file.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666));
+    ok = fd && write_all(fd.get(), text);
   }
   if (!ok && !warned_) {
     warned_ = true;

@@ -4,9 +4,12 @@ namespace mpimap {
 
 std::string_view to_string(Schedule s) {
   switch (s) {
-    case Schedule::Static: return "static";
-    case Schedule::Dynamic: return "dynamic";
-    case Schedule::Guided: return "guided";
+    case Schedule::Static:
+      return "static";
+    case Schedule::Dynamic:
+      return "dynamic";
+    case Schedule::Guided:
+      return "guided";
   }
   return "?";
 }

@@ -25,11 +25,11 @@
 #include "mpimap/detail/check.hpp"
 #include "mpimap/detail/context.hpp"
 #include "mpimap/detail/dynamic_map.hpp"
+#include "mpimap/detail/static_map.hpp"
+#include "mpimap/detail/task_runner.hpp"
 #include "mpimap/options.hpp"
 #include "mpimap/process.hpp"
-#include "mpimap/detail/static_map.hpp"
 #include "mpimap/task_error.hpp"
-#include "mpimap/detail/task_runner.hpp"
 
 namespace mpimap {
 
@@ -79,7 +79,8 @@ class Pool {
     // Checked on rank 0 and agreed on, so that no rank is left waiting.
     int bad = is_root() && out.size() != items.size();
     if (size() > 1) detail::check(MPI_Bcast(&bad, 1, MPI_INT, 0, ctx_->comm), "MPI_Bcast");
-    if (bad) throw std::invalid_argument("mpimap::Pool::map_into: out.size() != items.size() on rank 0");
+    if (bad)
+      throw std::invalid_argument("mpimap::Pool::map_into: out.size() != items.size() on rank 0");
     if (options.schedule == Schedule::Static || size() == 1) {
       detail::TaskRunner runner = runner_for(options);
       raise(detail::static_map(*ctx_, f, items, out.data(), runner, output_of(options),
@@ -153,9 +154,9 @@ class Pool {
   Process process(F f, Args... args) {
     const int id = next_process_++;
     const int target = size() == 1 ? 0 : 1 + id % (size() - 1);
-    return Process(*ctx_, target, id,
-                   [f = std::move(f), ... args = std::move(args)]() mutable { f(args...); },
-                   tag_processes_);
+    return Process(
+        *ctx_, target, id, [f = std::move(f), ... args = std::move(args)]() mutable { f(args...); },
+        tag_processes_);
   }
   /// Prefix what processes print with "[rank R@host] ".
   void tag_process_output(bool on) { tag_processes_ = on; }
@@ -171,7 +172,8 @@ class Pool {
     detail::require_sendable<R>();
     using Stored = detail::stored_result_t<R>;
     std::vector<Stored> results;
-    constexpr bool in_place = std::ranges::contiguous_range<Items> && std::ranges::sized_range<Items>;
+    constexpr bool in_place =
+        std::ranges::contiguous_range<Items> && std::ranges::sized_range<Items>;
     if constexpr (in_place) {
       const std::span<const T> span(std::ranges::data(items), std::ranges::size(items));
       if (options.schedule == Schedule::Static || size() == 1) {
@@ -209,7 +211,8 @@ class Pool {
 
   /// The dynamic engine with a sink on rank 0 (and a fold for map_reduce).
   template <class F, class Items, class Sink, class Fold = detail::NoFold,
-            class Acc = detail::stored_result_t<detail::task_result_t<F, std::ranges::range_value_t<Items>>>>
+            class Acc = detail::stored_result_t<
+                detail::task_result_t<F, std::ranges::range_value_t<Items>>>>
   void stream(F& f, Items& items, Sink& sink, const MapOptions& options, Fold* fold = nullptr,
               Acc* acc = nullptr) {
     using T = std::ranges::range_value_t<Items>;
@@ -229,7 +232,8 @@ class Pool {
         raise(failure);
       };
       if constexpr (std::ranges::contiguous_range<Items> && std::ranges::sized_range<Items>) {
-        detail::SpanSource<T> source(std::span<const T>(std::ranges::data(items), std::ranges::size(items)));
+        detail::SpanSource<T> source(
+            std::span<const T>(std::ranges::data(items), std::ranges::size(items)));
         run_master(source);
       } else {
         detail::RangeSource<Items> source(items);

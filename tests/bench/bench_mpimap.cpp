@@ -160,8 +160,8 @@ void imbalanced_case(mpimap::Pool& pool, const Config& cfg, const bench::Args& a
     for (std::uint64_t i = 0; i < cfg.items; ++i) items[i] = static_cast<std::int64_t>(i);
   }
   Balance balance;
-  run(pool, cfg,
-      balance.counted([&ns](std::int64_t i) {
+  run(
+      pool, cfg, balance.counted([&ns](std::int64_t i) {
         // A xorshift state never reaches 0, so this adds 0; using the value
         // keeps the spin from being optimised away.
         const std::uint64_t x = bench::spin_ns(ns[static_cast<std::size_t>(i)]);
@@ -184,8 +184,9 @@ void scaling_case(mpimap::Pool& pool, const Config& cfg, const bench::Args& args
     for (std::uint64_t i = 0; i < cfg.items; ++i) items[i] = i;
   }
   Balance balance;
-  run(pool, cfg, balance.counted([iters](std::uint64_t i) { return bench::compute_work(i, iters); }),
-      items,
+  run(
+      pool, cfg,
+      balance.counted([iters](std::uint64_t i) { return bench::compute_work(i, iters); }), items,
       [&](const auto& r) {
         // Recomputing all of it would double the run: check ~16 spread items.
         const std::uint64_t step = std::max<std::uint64_t>(1, cfg.items / 16);
@@ -204,8 +205,8 @@ void scaling_case(mpimap::Pool& pool, const Config& cfg, const bench::Args& args
 int main(int argc, char** argv) {
   boost::mpi::environment env(argc, argv);
   const bench::Args args(argc, argv,
-                         {"case", "items", "reps", "schedule", "chunksize", "no-capture",
-                          "mean-ms", "sigma", "seed", "iters", "balance", "no-root-computes", "into"});
+                         {"case", "items", "reps", "schedule", "chunksize", "no-capture", "mean-ms",
+                          "sigma", "seed", "iters", "balance", "no-root-computes", "into"});
   Config cfg;
   cfg.which = args.str("case", "");
   cfg.reps = args.u64("reps", 3);
@@ -234,7 +235,8 @@ int main(int argc, char** argv) {
     cfg.items = args.u64("items", 1'000);
     scaling_case(pool, cfg, args);
   } else {
-    if (pool.is_root()) std::fprintf(stderr, "bench_mpimap: unknown --case '%s'\n", cfg.which.c_str());
+    if (pool.is_root())
+      std::fprintf(stderr, "bench_mpimap: unknown --case '%s'\n", cfg.which.c_str());
     return 2;
   }
   return 0;

@@ -64,15 +64,13 @@ int main(int argc, char** argv) {
     for (std::uint64_t i = 0; i < n; ++i)
       if (results[i] != bench::square(bench::square_input(i, n)))
         bench::wrong_result("square of item " + std::to_string(i));
-    bench::Json()
-        .add("rep", rep)
-        .add("seconds", seconds)
-        .add("items", n)
-        .add("ranks", p)
-        .print();
+    bench::Json().add("rep", rep).add("seconds", seconds).add("items", n).add("ranks", p).print();
   }
   if (rank == 0)
-    bench::Json().add("peak_rss_kb", bench::peak_rss_kb()).add("input_bytes", n * sizeof(std::int64_t)).print();
+    bench::Json()
+        .add("peak_rss_kb", bench::peak_rss_kb())
+        .add("input_bytes", n * sizeof(std::int64_t))
+        .print();
   MPI_Finalize();
   return 0;
 }

@@ -72,7 +72,7 @@ TEST(ParseInt, SaysWhenAnIntegerDoesNotFit) {
 // Known bug in src/cli/parse.cpp: the '+' is dropped before from_chars, which
 // then takes "-1", so "+-1" reads as -1 (Python's int("+-1") and float("+-1")
 // refuse it). Enable when parse.cpp is fixed.
-TEST(ParseInt, DISABLED_RefusesASignAfterAPlus) {
+TEST(ParseInt, RefusesASignAfterAPlus) {
   EXPECT_EQ(int_of("+-1"), "[not an integer]");
   EXPECT_EQ(real_of("+-1"), "[not a number]");
 }

@@ -24,8 +24,8 @@
 #include <tuple>
 #include <vector>
 
-#include "mpimap/mpimap.hpp"
 #include "mpimap/detail/wire.hpp"
+#include "mpimap/mpimap.hpp"
 
 namespace {
 
@@ -44,9 +44,11 @@ struct Person {
 
   template <class Archive>
   void serialize(Archive& ar, unsigned /*version*/) {
-    ar & name & scores & id;
+    ar& name& scores& id;
   }
-  std::int64_t score_sum() const { return std::accumulate(scores.begin(), scores.end(), std::int64_t{0}); }
+  std::int64_t score_sum() const {
+    return std::accumulate(scores.begin(), scores.end(), std::int64_t{0});
+  }
   bool operator==(const Person&) const = default;
   friend std::ostream& operator<<(std::ostream& os, const Person& p) {
     os << "Person{" << p.name << ", [";
@@ -94,7 +96,9 @@ struct Case<std::int64_t> {
 
 template <>
 struct Case<double> {
-  static double make(std::mt19937_64& rng) { return std::uniform_real_distribution<double>(-1e6, 1e6)(rng); }
+  static double make(std::mt19937_64& rng) {
+    return std::uniform_real_distribution<double>(-1e6, 1e6)(rng);
+  }
   static double f(const double& x) { return x * x * 0.5 - x; }
 };
 
@@ -109,7 +113,8 @@ struct Case<std::string> {
 template <>
 struct Case<Person> {
   static Person make(std::mt19937_64& rng) {
-    Person p{.name = random_string(rng, 12), .scores = {}, .id = static_cast<std::int64_t>(rng() >> 2)};
+    Person p{
+        .name = random_string(rng, 12), .scores = {}, .id = static_cast<std::int64_t>(rng() >> 2)};
     p.scores.resize(rng() % 6);
     for (auto& s : p.scores) s = static_cast<std::int32_t>(rng() % 1000) - 500;
     return p;
@@ -160,8 +165,8 @@ std::string describe(const MapOptions& o, std::size_t n) {
 std::vector<MapOptions> option_sweep(std::size_t n) {
   std::vector<MapOptions> all{{.schedule = Schedule::Static}};
   for (auto s : {Schedule::Dynamic, Schedule::Guided})
-    for (std::size_t cs : {std::size_t{0}, std::size_t{1}, std::size_t{2}, std::size_t{3},
-                           std::size_t{7}, n + 5})
+    for (std::size_t cs :
+         {std::size_t{0}, std::size_t{1}, std::size_t{2}, std::size_t{3}, std::size_t{7}, n + 5})
       for (bool rc : {true, false})
         all.push_back({.schedule = s, .chunksize = cs, .root_computes = rc});
   return all;
@@ -188,7 +193,8 @@ auto map_or_fail(mpimap::Pool& pool, F&& f, const std::vector<T>& items, const M
 
 /// Results on rank 0 equal the oracle; elsewhere they are empty.
 template <class R>
-void expect_results(const mpimap::Pool& pool, const std::vector<R>& got, const std::vector<R>& want) {
+void expect_results(const mpimap::Pool& pool, const std::vector<R>& got,
+                    const std::vector<R>& want) {
   if (pool.is_root()) {
     EXPECT_EQ(got.size(), want.size());
     EXPECT_TRUE(got == want) << "results differ from the serial oracle";
@@ -250,10 +256,10 @@ TEST(Map, EmptyInputGivesEmptyResultsEverywhere) {
   for (const auto& o : option_sweep(0)) {
     SCOPED_TRACE(describe(o, 0));
     std::int64_t calls = 0;
-    const auto a = map_or_fail(pool, [&](const std::int64_t& x) { return ++calls, x; },
-                               std::vector<std::int64_t>{}, o);
-    const auto b = map_or_fail(pool, [&](const Person& p) { return ++calls, p; },
-                               std::vector<Person>{}, o);
+    const auto a = map_or_fail(
+        pool, [&](const std::int64_t& x) { return ++calls, x; }, std::vector<std::int64_t>{}, o);
+    const auto b = map_or_fail(
+        pool, [&](const Person& p) { return ++calls, p; }, std::vector<Person>{}, o);
     EXPECT_TRUE(a.empty());
     EXPECT_TRUE(b.empty());
     EXPECT_EQ(calls, 0);
@@ -291,7 +297,9 @@ TEST(Map, ResultTypeDiffersFromItemType) {
                  p.name.empty() ? '\0' : p.name[0]};
   };
   auto point_to_person = [](const Point& p) {
-    return Person{.name = std::string(1, p.tag), .scores = {p.x, p.x + 1}, .id = static_cast<std::int64_t>(p.y * 1000)};
+    return Person{.name = std::string(1, p.tag),
+                  .scores = {p.x, p.x + 1},
+                  .id = static_cast<std::int64_t>(p.y * 1000)};
   };
   for (auto s : kSchedules)
     for (std::size_t cs : {0, 1, 5}) {
@@ -336,14 +344,17 @@ TEST(Starmap, UnpacksTuplesLikeStdApply) {
   mpimap::Pool pool;
   std::mt19937_64 rng(21);
   std::vector<std::tuple<int, std::string>> items;
-  for (int i = 0; i < 45; ++i) items.emplace_back(static_cast<int>(rng() % 5), random_string(rng, 6));
+  for (int i = 0; i < 45; ++i)
+    items.emplace_back(static_cast<int>(rng() % 5), random_string(rng, 6));
   std::vector<std::string> want;
   for (const auto& t : items) want.push_back(std::apply(repeat, t));
 
   std::vector<std::tuple<std::int64_t, double, std::string>> triples;
   for (int i = 0; i < 30; ++i)
     triples.emplace_back(static_cast<std::int64_t>(rng() % 100), 0.25 * i, std::to_string(i));
-  auto combine = [](std::int64_t a, double b, const std::string& c) { return static_cast<double>(a) + b + c.size(); };
+  auto combine = [](std::int64_t a, double b, const std::string& c) {
+    return static_cast<double>(a) + b + c.size();
+  };
   std::vector<double> want3;
   for (const auto& t : triples) want3.push_back(std::apply(combine, t));
 
@@ -394,7 +405,8 @@ TEST(Map, AcceptsAnyCallable) {
     const MapOptions o{.schedule = s, .chunksize = 3};
     expect_results(pool, map_or_fail(pool, negate, items, o), want);
     expect_results(pool, map_or_fail(pool, &negate, items, o), want);
-    expect_results(pool, map_or_fail(pool, std::function<std::int64_t(std::int64_t)>(negate), items, o), want);
+    expect_results(
+        pool, map_or_fail(pool, std::function<std::int64_t(std::int64_t)>(negate), items, o), want);
     expect_results(pool, map_or_fail(pool, &Person::score_sum, people, o),
                    serial_map(people, std::mem_fn(&Person::score_sum)));
     // A span over part of a vector, and a braced list.
@@ -450,11 +462,11 @@ TEST(Map, LargeInputManyChunks) {
   const auto want_points = serial_map(points, Case<Point>::f);
   const auto strings = random_items<std::string>(20'000, 73);
   const auto want_strings = serial_map(strings, Case<std::string>::f);
-  for (const MapOptions& o : {MapOptions{.schedule = Schedule::Static},
-                              MapOptions{.schedule = Schedule::Dynamic},
-                              MapOptions{.schedule = Schedule::Dynamic, .chunksize = 97, .root_computes = false},
-                              MapOptions{.schedule = Schedule::Guided, .chunksize = 1},
-                              MapOptions{.schedule = Schedule::Guided, .chunksize = 50, .root_computes = false}}) {
+  for (const MapOptions& o :
+       {MapOptions{.schedule = Schedule::Static}, MapOptions{.schedule = Schedule::Dynamic},
+        MapOptions{.schedule = Schedule::Dynamic, .chunksize = 97, .root_computes = false},
+        MapOptions{.schedule = Schedule::Guided, .chunksize = 1},
+        MapOptions{.schedule = Schedule::Guided, .chunksize = 50, .root_computes = false}}) {
     SCOPED_TRACE(describe(o, items.size()));
     expect_results(pool, map_or_fail(pool, Case<std::int64_t>::f, items, o), want);
     expect_results(pool, map_or_fail(pool, Case<Point>::f, points, o), want_points);
@@ -503,15 +515,15 @@ namespace {
 
 TEST(MapInto, WritesIntoTheCallersBufferForEverySchedule) {
   mpimap::Pool pool;
-  for (auto schedule : {mpimap::Schedule::Static, mpimap::Schedule::Dynamic, mpimap::Schedule::Guided})
+  for (auto schedule :
+       {mpimap::Schedule::Static, mpimap::Schedule::Dynamic, mpimap::Schedule::Guided})
     for (std::size_t n : {0u, 1u, 3u, 1000u})
       for (std::size_t limit : {std::size_t{1} << 30, std::size_t{24}}) {  // 24 bytes: many pieces
         std::vector<std::int64_t> items(n);
         for (std::size_t i = 0; i < n; ++i) items[i] = static_cast<std::int64_t>(i) * 7 - 300;
         std::vector<std::int64_t> out(pool.is_root() ? n : 0, -1);
         pool.map_into([](std::int64_t x) { return x * x; }, std::span<const std::int64_t>(items),
-                      std::span<std::int64_t>(out),
-                      {.schedule = schedule, .message_limit = limit});
+                      std::span<std::int64_t>(out), {.schedule = schedule, .message_limit = limit});
         if (pool.is_root()) {
           for (std::size_t i = 0; i < n; ++i) EXPECT_EQ(out[i], items[i] * items[i]) << i;
         }
@@ -530,13 +542,16 @@ TEST(MapInto, WrongSizeThrowsOnEveryRankAndNothingHangs) {
 TEST(MessageLimit, StaticMapSplitsBlocksIntoPiecesForEveryType) {
   mpimap::Pool pool;
   std::vector<std::string> words;
-  for (int i = 0; i < 300; ++i) words.push_back(std::string(static_cast<std::size_t>(i % 17), 'a' + i % 26));
+  for (int i = 0; i < 300; ++i)
+    words.push_back(std::string(static_cast<std::size_t>(i % 17), 'a' + i % 26));
   for (std::size_t limit : {std::size_t{1}, std::size_t{7}, std::size_t{1} << 30}) {
-    const auto lengths = pool.map([](const std::string& w) { return std::to_string(w.size()); }, words,
-                                  {.schedule = mpimap::Schedule::Static, .message_limit = limit});
+    const auto lengths =
+        pool.map([](const std::string& w) { return std::to_string(w.size()); }, words,
+                 {.schedule = mpimap::Schedule::Static, .message_limit = limit});
     if (pool.is_root()) {
       ASSERT_EQ(lengths.size(), words.size());
-      for (std::size_t i = 0; i < words.size(); ++i) EXPECT_EQ(lengths[i], std::to_string(words[i].size()));
+      for (std::size_t i = 0; i < words.size(); ++i)
+        EXPECT_EQ(lengths[i], std::to_string(words[i].size()));
     }
   }
 }

@@ -14,15 +14,16 @@
 
 namespace mpimap_test {
 
-inline constexpr mpimap::Schedule kSchedules[] = {mpimap::Schedule::Static, mpimap::Schedule::Dynamic,
-                                                  mpimap::Schedule::Guided};
+inline constexpr mpimap::Schedule kSchedules[] = {
+    mpimap::Schedule::Static, mpimap::Schedule::Dynamic, mpimap::Schedule::Guided};
 
 inline std::vector<mpimap::MapOptions> option_sweep(std::initializer_list<std::size_t> chunksizes) {
   using mpimap::Schedule;
   std::vector<mpimap::MapOptions> all{{.schedule = Schedule::Static}};
   for (auto s : {Schedule::Dynamic, Schedule::Guided})
     for (std::size_t cs : chunksizes)
-      for (bool rc : {true, false}) all.push_back({.schedule = s, .chunksize = cs, .root_computes = rc});
+      for (bool rc : {true, false})
+        all.push_back({.schedule = s, .chunksize = cs, .root_computes = rc});
   return all;
 }
 

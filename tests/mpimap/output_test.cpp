@@ -47,10 +47,17 @@ class CoutCapture {
 /// two pieces with a flush between them.
 void say(std::int64_t i, std::ostream& os) {
   switch (i % 4) {
-    case 0: os << "item " << i << '\n'; break;
-    case 1: break;
-    case 2: os << "item " << i << " line 1\nitem " << i << " line 2\n"; break;
-    default: os << "item " << i << std::flush << " continued\n"; break;
+    case 0:
+      os << "item " << i << '\n';
+      break;
+    case 1:
+      break;
+    case 2:
+      os << "item " << i << " line 1\nitem " << i << " line 2\n";
+      break;
+    default:
+      os << "item " << i << std::flush << " continued\n";
+      break;
   }
 }
 
@@ -120,7 +127,8 @@ TEST(Output, GoesToStdCoutByDefault) {
     {
       CoutCapture cout_capture;
       try {
-        pool.for_each([](std::int64_t i) { say(i, std::cout); }, iota(n), {.schedule = s, .chunksize = 2});
+        pool.for_each([](std::int64_t i) { say(i, std::cout); }, iota(n),
+                      {.schedule = s, .chunksize = 2});
       } catch (const std::exception& e) {
         ADD_FAILURE() << e.what();
       }
@@ -135,8 +143,8 @@ TEST(Output, PrintNumberLikeTheSeed) {
   for (auto s : kSchedules) {
     std::ostringstream out;
     try {
-      pool.for_each([](int x) { std::cout << "Number: " << x << '\n'; }, std::vector<int>{1, 2, 3, 4},
-                    {.schedule = s, .output = &out});
+      pool.for_each([](int x) { std::cout << "Number: " << x << '\n'; },
+                    std::vector<int>{1, 2, 3, 4}, {.schedule = s, .output = &out});
     } catch (const std::exception& e) {
       ADD_FAILURE() << e.what();
     }
@@ -157,7 +165,8 @@ std::optional<TaggedLine> parse_tagged(const std::string& line) {
   t.tag_where = line.substr(open.size(), close - open.size());
   std::istringstream rest(line.substr(close + 2));
   std::string on, extra;
-  if (!(rest >> t.item >> t.word >> on >> t.text_where) || on != "on" || (rest >> extra)) return std::nullopt;
+  if (!(rest >> t.item >> t.word >> on >> t.text_where) || on != "on" || (rest >> extra))
+    return std::nullopt;
   if (t.item.find_first_not_of("0123456789") != std::string::npos) return std::nullopt;
   if (t.tag_where.find('@') == std::string::npos) return std::nullopt;
   return t;
@@ -306,7 +315,8 @@ TEST(Output, LargeBlocksStayWhole) {
   auto block = [](std::int64_t i) {
     std::string s;
     for (int line = 0; line < 3000; ++line)
-      s += "item " + std::to_string(i) + " line " + std::to_string(line) + " ................................\n";
+      s += "item " + std::to_string(i) + " line " + std::to_string(line) +
+           " ................................\n";
     return s;
   };
   std::string want;
@@ -321,8 +331,8 @@ TEST(Output, LargeBlocksStayWhole) {
       ADD_FAILURE() << e.what();
     }
     if (pool.is_root()) {
-      EXPECT_TRUE(out.str() == want) << "large output differs (" << out.str().size() << " bytes, want "
-                                     << want.size() << ")";
+      EXPECT_TRUE(out.str() == want)
+          << "large output differs (" << out.str().size() << " bytes, want " << want.size() << ")";
     } else {
       EXPECT_EQ(out.str(), "");
     }

@@ -77,7 +77,8 @@ TEST(Pool, CallersPendingMessagesNeverMeetThePools) {
     }
     if (pool.is_root()) {
       EXPECT_EQ(got.size(), items.size());
-      for (std::size_t i = 0; i < std::min(got.size(), items.size()); ++i) EXPECT_EQ(got[i], items[i] * 5);
+      for (std::size_t i = 0; i < std::min(got.size(), items.size()); ++i)
+        EXPECT_EQ(got[i], items[i] * 5);
     } else {
       EXPECT_TRUE(got.empty());
     }

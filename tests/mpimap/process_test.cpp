@@ -93,7 +93,8 @@ TEST(Process, NeverJoinedIsJoinedWhenItGoesAway) {
       printed = cout_capture.text();
     }
     std::string want;
-    for (int k = 1; k <= 3; ++k) want += (text ? *text : "") + "Number: " + std::to_string(k) + "\n";
+    for (int k = 1; k <= 3; ++k)
+      want += (text ? *text : "") + "Number: " + std::to_string(k) + "\n";
     if (pool.is_root()) {
       EXPECT_EQ(printed.size(), want.size());
       EXPECT_TRUE(printed == want) << "the output of never-joined processes, whole and in order";
@@ -142,7 +143,8 @@ TEST(Process, RunsOnRankZeroWhenAloneElseOnTheOthersInTurn) {
   mpimap::Pool pool;
   std::vector<mpimap::Process> ps;
   std::vector<int> ran_on(7, -1);
-  for (int k = 0; k < 7; ++k) ps.push_back(pool.process([&ran_on, &pool](int id) { ran_on[id] = pool.rank(); }, k));
+  for (int k = 0; k < 7; ++k)
+    ps.push_back(pool.process([&ran_on, &pool](int id) { ran_on[id] = pool.rank(); }, k));
   for (int k = 0; k < 7; ++k) {
     const int want = pool.size() == 1 ? 0 : 1 + k % (pool.size() - 1);
     EXPECT_EQ(ps[k].rank(), want);
@@ -248,7 +250,9 @@ TEST(Process, TaggedOutputNamesTheRankThatRanIt) {
   int target_rank = -1;
   {
     Capture cout_capture(std::cout);
-    auto p = pool.process([&pool] { std::cout << "from " << pool.rank() << "@" << pool.host() << "\nsecond line\n"; });
+    auto p = pool.process([&pool] {
+      std::cout << "from " << pool.rank() << "@" << pool.host() << "\nsecond line\n";
+    });
     target_rank = p.rank();
     p.start();
     p.join();
@@ -274,11 +278,13 @@ TEST(Process, MapsRunBetweenStartAndJoin) {
     p.start();
     for (auto s : {mpimap::Schedule::Static, mpimap::Schedule::Dynamic, mpimap::Schedule::Guided}) {
       try {
-        got = pool.map([](int x) { return x + 1; }, std::vector<int>{1, 2, 3, 4, 5, 6}, {.schedule = s, .chunksize = 1});
+        got = pool.map([](int x) { return x + 1; }, std::vector<int>{1, 2, 3, 4, 5, 6},
+                       {.schedule = s, .chunksize = 1});
       } catch (const std::exception& e) {
         ADD_FAILURE() << e.what();
       }
-      const std::vector<int> want = pool.is_root() ? std::vector<int>{2, 3, 4, 5, 6, 7} : std::vector<int>{};
+      const std::vector<int> want =
+          pool.is_root() ? std::vector<int>{2, 3, 4, 5, 6, 7} : std::vector<int>{};
       EXPECT_EQ(got, want);
     }
     p.join();

@@ -43,10 +43,13 @@ TEST(Imap, DeliversEveryResultInItemOrder) {
       const auto items = random_items(n, 7 + n);
       std::vector<std::int64_t> got;
       std::vector<std::size_t> indices;
-      pool.imap(square, items, [&](std::size_t i, std::int64_t v) {
-        indices.push_back(i);
-        got.push_back(v);
-      }, opt);
+      pool.imap(
+          square, items,
+          [&](std::size_t i, std::int64_t v) {
+            indices.push_back(i);
+            got.push_back(v);
+          },
+          opt);
       if (pool.is_root()) {
         std::vector<std::int64_t> want(n);
         std::transform(items.begin(), items.end(), want.begin(), square);
@@ -66,17 +69,21 @@ TEST(ImapUnordered, DeliversEveryResultOnce) {
     const auto items = random_items(777, 3);
     std::vector<std::int64_t> got(items.size(), -1);
     std::size_t calls = 0;
-    pool.imap_unordered(square, items, [&](std::size_t i, std::int64_t v) {
-      ++calls;
-      got.at(i) = v;
-    }, opt);
+    pool.imap_unordered(
+        square, items,
+        [&](std::size_t i, std::int64_t v) {
+          ++calls;
+          got.at(i) = v;
+        },
+        opt);
     if (pool.is_root()) {
       EXPECT_EQ(calls, items.size());
       for (std::size_t i = 0; i < items.size(); ++i) EXPECT_EQ(got[i], square(items[i]));
     }
     // A callback that takes only the value works too.
     std::multiset<std::int64_t> values;
-    pool.imap_unordered(square, items, [&](std::int64_t v) { values.insert(v); }, opt);
+    pool.imap_unordered(
+        square, items, [&](std::int64_t v) { values.insert(v); }, opt);
     if (pool.is_root()) {
       std::multiset<std::int64_t> want;
       for (auto x : items) want.insert(square(x));
@@ -102,14 +109,16 @@ TEST(MapReduce, SumOfSquaresMatchesASerialLoop) {
 TEST(MapReduce, StringsAndMax) {
   mpimap::Pool pool;
   const std::vector<std::string> words{"a", "bbbb", "cc", "dddddddd", "eee"};
-  const auto longest = pool.map_reduce([](const std::string& w) { return w.size(); }, words,
-                                       std::size_t{0}, [](std::size_t a, std::size_t b) { return std::max(a, b); });
+  const auto longest =
+      pool.map_reduce([](const std::string& w) { return w.size(); }, words, std::size_t{0},
+                      [](std::size_t a, std::size_t b) { return std::max(a, b); });
   if (pool.is_root()) {
     EXPECT_EQ(longest, 8u);
   }
   // Results of a non-fast type fold too: concatenating sorted characters.
-  const auto letters = pool.map_reduce([](const std::string& w) { return std::string(1, w[0]); }, words,
-                                       std::string{}, [](std::string a, std::string b) {
+  const auto letters = pool.map_reduce([](const std::string& w) { return std::string(1, w[0]); },
+                                       words, std::string{},
+                                       [](std::string a, std::string b) {
                                          a += b;
                                          std::sort(a.begin(), a.end());
                                          return a;
@@ -157,14 +166,21 @@ TEST(EarlyStop, ThrowingImapCallbackStopsEveryRankAndThePoolGoesOn) {
   for (const auto& opt : all_options())
     for (std::size_t stop_at : {0u, 1u, 500u, 1999u}) {
       std::size_t delivered = 0;
-      const auto what = "stop_at=" + std::to_string(stop_at) + " cs=" + std::to_string(opt.chunksize);
-      expect_stops_cleanly(pool, items, opt, [&] {
-        pool.imap(square, items, [&](std::size_t i, std::int64_t v) {
-          if (i == stop_at) throw StopHere("enough");
-          EXPECT_EQ(v, square(items[i]));
-          ++delivered;
-        }, opt);
-      }, what);
+      const auto what =
+          "stop_at=" + std::to_string(stop_at) + " cs=" + std::to_string(opt.chunksize);
+      expect_stops_cleanly(
+          pool, items, opt,
+          [&] {
+            pool.imap(
+                square, items,
+                [&](std::size_t i, std::int64_t v) {
+                  if (i == stop_at) throw StopHere("enough");
+                  EXPECT_EQ(v, square(items[i]));
+                  ++delivered;
+                },
+                opt);
+          },
+          what);
       if (pool.is_root()) {
         EXPECT_EQ(delivered, stop_at) << what;  // in order: exactly the ones before
       }
@@ -176,11 +192,17 @@ TEST(EarlyStop, ThrowingImapUnorderedCallback) {
   const auto items = random_items(1500, 4);
   for (const auto& opt : all_options()) {
     std::size_t delivered = 0;
-    expect_stops_cleanly(pool, items, opt, [&] {
-      pool.imap_unordered(square, items, [&](std::int64_t) {
-        if (++delivered == 100) throw StopHere("enough");
-      }, opt);
-    }, "cs=" + std::to_string(opt.chunksize));
+    expect_stops_cleanly(
+        pool, items, opt,
+        [&] {
+          pool.imap_unordered(
+              square, items,
+              [&](std::int64_t) {
+                if (++delivered == 100) throw StopHere("enough");
+              },
+              opt);
+        },
+        "cs=" + std::to_string(opt.chunksize));
   }
 }
 
@@ -191,12 +213,18 @@ TEST(EarlyStop, ThrowingFoldOpInMapReduce) {
     // Throws on rank 0 only (workers fold quietly), at its first fold: of one
     // of its own results, or of a worker's accumulator when it ran none.
     const bool root = pool.is_root();
-    expect_stops_cleanly(pool, items, opt, [&] {
-      pool.map_reduce(square, items, std::int64_t{0}, [&](std::int64_t a, std::int64_t b) {
-        if (root) throw StopHere("enough");
-        return a + b;
-      }, opt);
-    }, "cs=" + std::to_string(opt.chunksize));
+    expect_stops_cleanly(
+        pool, items, opt,
+        [&] {
+          pool.map_reduce(
+              square, items, std::int64_t{0},
+              [&](std::int64_t a, std::int64_t b) {
+                if (root) throw StopHere("enough");
+                return a + b;
+              },
+              opt);
+        },
+        "cs=" + std::to_string(opt.chunksize));
   }
 }
 
@@ -204,13 +232,14 @@ TEST(EarlyStop, ThrowingLazyInputRange) {
   mpimap::Pool pool;
   const auto items = random_items(800, 6);
   for (const auto& opt : all_options()) {
-    auto input = std::views::iota(std::size_t{0}, items.size()) |
-                 std::views::transform([&](std::size_t i) {
-                   if (i == 300) throw StopHere("input ran into trouble");
-                   return items[i];
-                 });
-    expect_stops_cleanly(pool, items, opt, [&] { pool.map(square, input, opt); },
-                         "cs=" + std::to_string(opt.chunksize));
+    auto input =
+        std::views::iota(std::size_t{0}, items.size()) | std::views::transform([&](std::size_t i) {
+          if (i == 300) throw StopHere("input ran into trouble");
+          return items[i];
+        });
+    expect_stops_cleanly(
+        pool, items, opt, [&] { pool.map(square, input, opt); },
+        "cs=" + std::to_string(opt.chunksize));
   }
 }
 
@@ -250,7 +279,8 @@ TEST(MapReduce, FailingTaskThrowsOnRoot) {
   }
   EXPECT_EQ(threw, pool.is_root());
   // Still usable.
-  const auto sum = pool.map_reduce([](std::int64_t x) { return x; }, items, std::int64_t{0}, std::plus<>{});
+  const auto sum =
+      pool.map_reduce([](std::int64_t x) { return x; }, items, std::int64_t{0}, std::plus<>{});
   if (pool.is_root()) {
     EXPECT_EQ(sum, 4950);
   }
@@ -313,10 +343,12 @@ TEST(Imap, StopsDeliveringAtTheFailingItem) {
     std::vector<std::int64_t> got;
     bool threw = false;
     try {
-      pool.imap([](std::int64_t x) {
-        if (x == 123) throw std::runtime_error("bad");
-        return x;
-      }, items, [&](std::int64_t v) { got.push_back(v); }, {.chunksize = cs});
+      pool.imap(
+          [](std::int64_t x) {
+            if (x == 123) throw std::runtime_error("bad");
+            return x;
+          },
+          items, [&](std::int64_t v) { got.push_back(v); }, {.chunksize = cs});
     } catch (const mpimap::TaskError& e) {
       threw = true;
       EXPECT_EQ(e.index(), 123u);

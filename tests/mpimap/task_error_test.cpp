@@ -30,7 +30,9 @@ using mpimap_test::kSchedules;
 
 std::vector<MapOptions> option_sweep() { return mpimap_test::option_sweep({0, 1, 3, 7, 100}); }
 
-std::string where(const mpimap::Pool& pool) { return std::to_string(pool.rank()) + "@" + pool.host(); }
+std::string where(const mpimap::Pool& pool) {
+  return std::to_string(pool.rank()) + "@" + pool.host();
+}
 
 std::string boom(std::int64_t i, const mpimap::Pool& pool) {
   return "boom " + std::to_string(i) + " on " + where(pool);
@@ -79,7 +81,8 @@ Seen observe(Call&& call) {
 /// Checks a failed map: TaskError on rank 0 with `index` and a message made
 /// by `message_for(index, rank, host)`; normal return elsewhere.
 template <class Message>
-void expect_failure(const mpimap::Pool& pool, const Seen& s, std::size_t index, Message message_for) {
+void expect_failure(const mpimap::Pool& pool, const Seen& s, std::size_t index,
+                    Message message_for) {
   EXPECT_FALSE(s.other_exception);
   if (!pool.is_root()) {
     EXPECT_FALSE(s.task_error) << "only rank 0 throws";
@@ -93,8 +96,8 @@ void expect_failure(const mpimap::Pool& pool, const Seen& s, std::size_t index, 
   EXPECT_LT(s.rank, pool.size());
   EXPECT_FALSE(s.host.empty());
   EXPECT_EQ(s.message, message_for(s.index, s.rank, s.host));
-  EXPECT_EQ(s.what, "task " + std::to_string(s.index) + " failed on rank " + std::to_string(s.rank) +
-                        "@" + s.host + ": " + s.message);
+  EXPECT_EQ(s.what, "task " + std::to_string(s.index) + " failed on rank " +
+                        std::to_string(s.rank) + "@" + s.host + ": " + s.message);
 }
 
 std::string boom_message(std::size_t i, int rank, const std::string& host) {
@@ -113,7 +116,8 @@ void expect_pool_still_works(mpimap::Pool& pool, const MapOptions& o) {
   }
   if (pool.is_root()) {
     EXPECT_EQ(got.size(), items.size());
-    for (std::size_t i = 0; i < std::min(got.size(), items.size()); ++i) EXPECT_EQ(got[i], items[i] + 1);
+    for (std::size_t i = 0; i < std::min(got.size(), items.size()); ++i)
+      EXPECT_EQ(got[i], items[i] + 1);
   } else {
     EXPECT_TRUE(got.empty());
   }
@@ -169,7 +173,8 @@ TEST(TaskError, TheLowestFailingIndexIsReported) {
             .map(
                 [&](const std::string& item) {
                   const auto i = std::stoll(item);
-                  if (bad.count(static_cast<std::size_t>(i))) throw std::runtime_error(boom(i, pool));
+                  if (bad.count(static_cast<std::size_t>(i)))
+                    throw std::runtime_error(boom(i, pool));
                   return item + "!";
                 },
                 items, o)
@@ -188,8 +193,9 @@ TEST(TaskError, EveryItemFailing) {
   for (const auto& o : option_sweep()) {
     SCOPED_TRACE(describe(o));
     const Seen s = observe([&] {
-      return pool.map([&](std::int64_t i) -> std::int64_t { throw std::runtime_error(boom(i, pool)); },
-                      items, o)
+      return pool
+          .map([&](std::int64_t i) -> std::int64_t { throw std::runtime_error(boom(i, pool)); },
+               items, o)
           .size();
     });
     expect_failure(pool, s, 0, boom_message);
@@ -216,27 +222,35 @@ TEST(TaskError, MessagesOfOtherExceptionTypes) {
   for (auto sched : kSchedules) {
     const MapOptions o{.schedule = sched, .chunksize = 2};
     SCOPED_TRACE(describe(o));
-    expect_failure(pool, observe([&] {
-                     return pool.map([](std::int64_t i) { return i == 9 ? throw 42 : i; }, items, o).size();
-                   }),
-                   9, fixed("unknown exception"));
+    expect_failure(
+        pool, observe([&] {
+          return pool.map([](std::int64_t i) { return i == 9 ? throw 42 : i; }, items, o).size();
+        }),
+        9, fixed("unknown exception"));
     expect_failure(pool, observe([&] {
                      return pool
-                         .map([](std::int64_t i) { return i == 4 ? throw NotAStdException{static_cast<int>(i)} : i; }, items, o)
+                         .map(
+                             [](std::int64_t i) {
+                               return i == 4 ? throw NotAStdException{static_cast<int>(i)} : i;
+                             },
+                             items, o)
                          .size();
                    }),
                    4, fixed("unknown exception"));
-    expect_failure(pool, observe([&] {
-                     return pool.map([](std::int64_t i) { return i == 6 ? throw CustomError() : i; }, items, o)
-                         .size();
-                   }),
-                   6, fixed("custom what()"));
-    expect_failure(pool, observe([&] {
-                     return pool
-                         .map([](std::int64_t i) { return i == 11 ? throw std::out_of_range("") : i; }, items, o)
-                         .size();
-                   }),
-                   11, fixed(""));
+    expect_failure(
+        pool, observe([&] {
+          return pool.map([](std::int64_t i) { return i == 6 ? throw CustomError() : i; }, items, o)
+              .size();
+        }),
+        6, fixed("custom what()"));
+    expect_failure(
+        pool, observe([&] {
+          return pool
+              .map([](std::int64_t i) { return i == 11 ? throw std::out_of_range("") : i; }, items,
+                   o)
+              .size();
+        }),
+        11, fixed(""));
     expect_failure(pool, observe([&] {
                      return pool
                          .map(

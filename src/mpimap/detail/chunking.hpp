@@ -22,7 +22,8 @@ inline std::size_t block_begin(std::size_t n, int p, int r) {
 /// well. Rank 0 serves every worker, so with many ranks chunks grow to keep
 /// it below a small share of its time.
 inline std::uint64_t auto_chunk_nanos(int ranks) {
-  return std::max<std::uint64_t>(2'000'000, 20'000 * static_cast<std::uint64_t>(std::max(ranks, 1)));
+  return std::max<std::uint64_t>(2'000'000,
+                                 20'000 * static_cast<std::uint64_t>(std::max(ranks, 1)));
 }
 
 /// Hands out consecutive chunks [next, next + size) by a schedule:
@@ -60,7 +61,9 @@ class ChunkCursor {
     std::size_t size = chunksize_;
     if (n_ != kUnknown) {
       const std::size_t cap = (left + 2 * ranks_ - 1) / (2 * ranks_);
-      size = guided_ ? std::max(size, cap) : adaptive_ ? std::min(size, std::max<std::size_t>(cap, 1)) : size;
+      size = guided_     ? std::max(size, cap)
+             : adaptive_ ? std::min(size, std::max<std::size_t>(cap, 1))
+                         : size;
     }
     size = std::min(size, left);
     next_ += size;

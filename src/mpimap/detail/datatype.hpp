@@ -12,7 +12,7 @@
 namespace mpimap::detail {
 
 template <class T>
-  requires is_fast_v<T>
+requires is_fast_v<T>
 class Datatype {
  public:
   Datatype() {

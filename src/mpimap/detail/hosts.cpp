@@ -1,5 +1,5 @@
-#include "mpimap/detail/check.hpp"
 #include "mpimap/detail/hosts.hpp"
+#include "mpimap/detail/check.hpp"
 
 #include <mpi.h>
 

@@ -119,7 +119,8 @@ class FoldSink {
     return buffer_.data();
   }
   void complete(std::uint64_t, std::uint64_t succeeded, bool) {
-    for (std::uint64_t i = 0; i < succeeded; ++i) acc_ = op_(std::move(acc_), std::move(buffer_[i]));
+    for (std::uint64_t i = 0; i < succeeded; ++i)
+      acc_ = op_(std::move(acc_), std::move(buffer_[i]));
   }
 
  private:

@@ -42,8 +42,9 @@ class RangeSource {
   static constexpr bool stable = false;
 
   explicit RangeSource(Range& range)
-      : size_(std::ranges::sized_range<Range> ? static_cast<std::size_t>(std::ranges::distance(range))
-                                              : ChunkCursor::kUnknown),
+      : size_(std::ranges::sized_range<Range>
+                  ? static_cast<std::size_t>(std::ranges::distance(range))
+                  : ChunkCursor::kUnknown),
         it_(std::ranges::begin(range)),
         end_(std::ranges::end(range)) {}
   std::size_t size() const { return size_; }

@@ -18,8 +18,8 @@
 #include <utility>
 #include <vector>
 
-#include "mpimap/detail/check.hpp"
 #include "mpimap/detail/bulk.hpp"
+#include "mpimap/detail/check.hpp"
 #include "mpimap/detail/chunk.hpp"
 #include "mpimap/detail/chunking.hpp"
 #include "mpimap/detail/context.hpp"
@@ -77,7 +77,8 @@ struct Blocks {
 
 /// Bytes from rank 0 to every other rank (root: one buffer per rank; the
 /// others: returns theirs). A size first, then the bytes in pieces.
-inline std::vector<char> scatter_bytes(const Context& ctx, const std::vector<std::vector<char>>& out,
+inline std::vector<char> scatter_bytes(const Context& ctx,
+                                       const std::vector<std::vector<char>>& out,
                                        std::size_t limit) {
   std::vector<MPI_Request> reqs;
   std::vector<char> mine;
@@ -88,7 +89,8 @@ inline std::vector<char> scatter_bytes(const Context& ctx, const std::vector<std
       reqs.emplace_back();
       check(MPI_Isend(&sizes[r], 1, MPI_UINT64_T, r, kBulkTag, ctx.comm, &reqs.back()),
             "MPI_Isend");
-      post_pieces<true>(out[r].data(), out[r].size(), MPI_BYTE, 1, r, kBulkTag, ctx.comm, limit, reqs);
+      post_pieces<true>(out[r].data(), out[r].size(), MPI_BYTE, 1, r, kBulkTag, ctx.comm, limit,
+                        reqs);
     }
     wait_all(reqs);
   } else {
@@ -104,7 +106,8 @@ inline std::vector<char> scatter_bytes(const Context& ctx, const std::vector<std
 }
 
 /// Bytes from every rank to rank 0, which gets one buffer per rank.
-inline std::vector<std::vector<char>> gather_bytes(const Context& ctx, const std::vector<char>& mine,
+inline std::vector<std::vector<char>> gather_bytes(const Context& ctx,
+                                                   const std::vector<char>& mine,
                                                    std::size_t limit) {
   std::vector<MPI_Request> reqs;
   std::vector<std::vector<char>> all;
@@ -157,8 +160,8 @@ void move_blocks(const Context& ctx, const Blocks& blocks, T* root_data, T* mine
       post_pieces<Scatter>(root_data + blocks.begin(r), blocks.count(r), dt.get(), sizeof(T), r,
                            kBulkTag, ctx.comm, limit, reqs);
   } else {
-    post_pieces<!Scatter>(mine, blocks.count(ctx.rank), dt.get(), sizeof(T), 0, kBulkTag,
-                          ctx.comm, limit, reqs);
+    post_pieces<!Scatter>(mine, blocks.count(ctx.rank), dt.get(), sizeof(T), 0, kBulkTag, ctx.comm,
+                          limit, reqs);
   }
   wait_all(reqs);
 }

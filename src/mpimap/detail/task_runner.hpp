@@ -23,10 +23,12 @@ struct Nothing {
 struct Bool {
   bool value = false;
   Bool() = default;
-  Bool(bool v) : value(v) {}  // NOLINT(google-explicit-constructor)
+  Bool(bool v) : value(v) {}               // NOLINT(google-explicit-constructor)
   operator bool() const { return value; }  // NOLINT(google-explicit-constructor)
   template <class Archive>
-  void serialize(Archive& ar, unsigned) { ar & value; }
+  void serialize(Archive& ar, unsigned) {
+    ar& value;
+  }
 };
 
 /// How results of type R are stored while a map runs.

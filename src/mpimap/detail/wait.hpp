@@ -20,8 +20,8 @@ namespace mpimap::detail {
 
 /// How a waiting rank paces its polls; see Backoff.
 struct BackoffPolicy {
-  std::chrono::microseconds spin;       // poll flat out this long after progress
-  std::chrono::microseconds yield;      // then poll and yield the core until this
+  std::chrono::microseconds spin;   // poll flat out this long after progress
+  std::chrono::microseconds yield;  // then poll and yield the core until this
   std::chrono::microseconds first_pause;
   std::chrono::microseconds pause_cap;  // pauses double from first_pause up to this,
   std::chrono::milliseconds quiet;      // to quiet_pause after `quiet` without progress,
@@ -32,26 +32,31 @@ struct BackoffPolicy {
 
 /// A pool's waits: mostly short (a chunk, a message), latency matters.
 inline constexpr BackoffPolicy kPoolBackoff{
-    .spin = std::chrono::microseconds(50), .yield = std::chrono::milliseconds(5),
-    .first_pause = std::chrono::microseconds(5), .pause_cap = std::chrono::microseconds(250),
-    .quiet = std::chrono::milliseconds(0), .quiet_pause = std::chrono::microseconds(250),
+    .spin = std::chrono::microseconds(50),
+    .yield = std::chrono::milliseconds(5),
+    .first_pause = std::chrono::microseconds(5),
+    .pause_cap = std::chrono::microseconds(250),
+    .quiet = std::chrono::milliseconds(0),
+    .quiet_pause = std::chrono::microseconds(250),
     .long_quiet = std::chrono::milliseconds(0),
     .long_quiet_pause = std::chrono::microseconds(250)};  // the pauses never grow past 250 us
 
 /// The task farm's: its pauses are spent in ppoll() on the children's pipes, so
 /// a task that ends wakes it at once; only MPI messages wait for a pause to end.
-inline constexpr BackoffPolicy kFarmBackoff{
-    .spin = std::chrono::microseconds(50), .yield = std::chrono::microseconds(0),
-    .first_pause = std::chrono::microseconds(5), .pause_cap = std::chrono::microseconds(250),
-    .quiet = std::chrono::milliseconds(20), .quiet_pause = std::chrono::microseconds(1000),
-    .long_quiet = std::chrono::milliseconds(1000),
-    .long_quiet_pause = std::chrono::microseconds(5000)};
+inline constexpr BackoffPolicy kFarmBackoff{.spin = std::chrono::microseconds(50),
+                                            .yield = std::chrono::microseconds(0),
+                                            .first_pause = std::chrono::microseconds(5),
+                                            .pause_cap = std::chrono::microseconds(250),
+                                            .quiet = std::chrono::milliseconds(20),
+                                            .quiet_pause = std::chrono::microseconds(1000),
+                                            .long_quiet = std::chrono::milliseconds(1000),
+                                            .long_quiet_pause = std::chrono::microseconds(5000)};
 
 class Backoff {
  public:
   using Clock = std::chrono::steady_clock;
   struct Pause {
-    bool yield = false;             // zero length: yield the core (or just poll again)
+    bool yield = false;  // zero length: yield the core (or just poll again)
     std::chrono::nanoseconds length{0};
   };
 
@@ -88,8 +93,10 @@ void wait_until(Poll&& poll) {
   Backoff backoff(kPoolBackoff);
   while (!poll()) {
     const auto p = backoff.next();
-    if (p.length.count() > 0) std::this_thread::sleep_for(p.length);
-    else if (p.yield) std::this_thread::yield();
+    if (p.length.count() > 0)
+      std::this_thread::sleep_for(p.length);
+    else if (p.yield)
+      std::this_thread::yield();
   }
 }
 

@@ -78,7 +78,8 @@ class ByteSink : public std::streambuf {
     return n;
   }
   int_type overflow(int_type c) override {
-    if (!traits_type::eq_int_type(c, traits_type::eof())) out_.push_back(traits_type::to_char_type(c));
+    if (!traits_type::eq_int_type(c, traits_type::eof()))
+      out_.push_back(traits_type::to_char_type(c));
     return traits_type::not_eof(c);
   }
 
@@ -104,7 +105,7 @@ class Writer {
   explicit Writer(std::vector<char>& buf) : buf_(buf) {}
 
   template <class T>
-    requires std::is_trivially_copyable_v<T>
+  requires std::is_trivially_copyable_v<T>
   void put(const T& v) {
     const auto* p = reinterpret_cast<const char*>(&v);
     buf_.insert(buf_.end(), p, p + sizeof(T));
@@ -138,8 +139,7 @@ class Reader {
   explicit Reader(std::span<const char> in) : in_(in) {}
 
   template <class T>
-    requires std::is_trivially_copyable_v<T>
-  T get() {
+  requires std::is_trivially_copyable_v<T> T get() {
     need(sizeof(T));
     T v;
     std::memcpy(&v, in_.data() + pos_, sizeof(T));

@@ -12,10 +12,10 @@
 
 namespace {
 
+using mpimap::Schedule;
 using mpimap::detail::auto_chunk_nanos;
 using mpimap::detail::block_begin;
 using mpimap::detail::ChunkCursor;
-using mpimap::Schedule;
 
 std::size_t ceil_div(std::size_t a, std::size_t b) { return (a + b - 1) / b; }
 
@@ -64,7 +64,8 @@ TEST(ChunkCursor, DynamicChunksAreChunksizeExceptTheLast) {
   for (std::size_t n : {0u, 1u, 2u, 5u, 33u, 100u})
     for (std::size_t cs : {1u, 2u, 3u, 7u, 1000u})
       for (int p : {1, 2, 4}) {
-        SCOPED_TRACE("n=" + std::to_string(n) + " cs=" + std::to_string(cs) + " p=" + std::to_string(p));
+        SCOPED_TRACE("n=" + std::to_string(n) + " cs=" + std::to_string(cs) +
+                     " p=" + std::to_string(p));
         const auto sizes = all_chunks(n, p, Schedule::Dynamic, cs);
         EXPECT_EQ(sizes.size(), ceil_div(n, cs));
         for (std::size_t i = 0; i + 1 < sizes.size(); ++i) EXPECT_EQ(sizes[i], cs);
@@ -112,14 +113,16 @@ TEST(ChunkCursor, GuidedChunksShrinkToTheChunksize) {
   for (std::size_t n : {0u, 1u, 7u, 100u, 1000u, 99'999u})
     for (std::size_t cs : {0u, 1u, 3u, 50u})
       for (int p : {1, 2, 4}) {
-        SCOPED_TRACE("n=" + std::to_string(n) + " cs=" + std::to_string(cs) + " p=" + std::to_string(p));
+        SCOPED_TRACE("n=" + std::to_string(n) + " cs=" + std::to_string(cs) +
+                     " p=" + std::to_string(p));
         EXPECT_EQ(ChunkCursor(n, p, Schedule::Guided, cs).chunksize(), cs ? cs : 1u);
         const auto sizes = all_chunks(n, p, Schedule::Guided, cs);
         // chunk = min(left, max(chunksize, ceil(left / (2 * ranks)))).
         std::size_t left = n;
         const std::size_t smallest = cs ? cs : 1;
         for (std::size_t i = 0; i < sizes.size(); ++i) {
-          const auto want = std::min(left, std::max(smallest, ceil_div(left, 2 * static_cast<std::size_t>(p))));
+          const auto want =
+              std::min(left, std::max(smallest, ceil_div(left, 2 * static_cast<std::size_t>(p))));
           EXPECT_EQ(sizes[i], want) << "chunk " << i;
           if (i > 0) {
             EXPECT_LE(sizes[i], sizes[i - 1]) << "chunk " << i << " grew";

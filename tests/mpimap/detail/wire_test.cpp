@@ -9,11 +9,11 @@
 
 #include <cstdint>
 #include <cstring>
+#include <ranges>
+#include <span>
 #include <stdexcept>
 #include <string>
-#include <ranges>
 #include <string_view>
-#include <span>
 #include <tuple>
 #include <utility>
 #include <vector>
@@ -38,7 +38,7 @@ struct WithSerialize {  // must go through the archive
   std::vector<double> values;
   template <class Archive>
   void serialize(Archive& ar, unsigned) {
-    ar & name & values;
+    ar& name& values;
   }
   bool operator==(const WithSerialize&) const = default;
 };
@@ -112,7 +112,8 @@ TEST(Wire, FastTypesTravelAsTheirBytes) {
 }
 
 TEST(Wire, ArchiveTypesRoundTrip) {
-  const std::vector<std::string> strings{"", "a", std::string("nul\0inside", 10), std::string(5000, 'z')};
+  const std::vector<std::string> strings{"", "a", std::string("nul\0inside", 10),
+                                         std::string(5000, 'z')};
   const auto sbuf = write_values(strings);
   EXPECT_NE(sbuf.size(), strings.size() * sizeof(std::string));
   EXPECT_EQ(read_values<std::string>(sbuf, strings.size()), strings);
@@ -121,9 +122,11 @@ TEST(Wire, ArchiveTypesRoundTrip) {
   EXPECT_EQ(read_values<WithSerialize>(write_values(records), records.size()), records);
 
   const std::vector<std::tuple<int, std::string>> tuples{{1, "x"}, {-2, ""}, {3, "zzz"}};
-  EXPECT_EQ((read_values<std::tuple<int, std::string>>(write_values(tuples), tuples.size())), tuples);
+  EXPECT_EQ((read_values<std::tuple<int, std::string>>(write_values(tuples), tuples.size())),
+            tuples);
 
-  const std::vector<std::vector<std::int64_t>> nested{{}, {1, 2, 3}, std::vector<std::int64_t>(1000, 7)};
+  const std::vector<std::vector<std::int64_t>> nested{
+      {}, {1, 2, 3}, std::vector<std::int64_t>(1000, 7)};
   EXPECT_EQ(read_values<std::vector<std::int64_t>>(write_values(nested), nested.size()), nested);
 }
 
