@@ -6,6 +6,8 @@
 
 #include <functional>
 #include <memory>
+#include <string>
+#include <vector>
 
 namespace mpimap::cli {
 
@@ -14,8 +16,10 @@ struct Command {
   /// Runs the parsed subcommand on every rank; returns the exit code (which
   /// must be the same on every rank). Throws UsageError for bad input.
   std::function<int(const boost::mpi::communicator&)> run;
-  /// The words CLI11 leaves unparsed (those after --) are this command's.
-  bool takes_unparsed_words = false;
+  /// When set, the words after the first -- of this subcommand's command line
+  /// go here untouched: CLI11 never sees them (it would take a -h or
+  /// --version among them for the program's own).
+  std::function<void(std::vector<std::string>)> take_words_after_dashdash;
 };
 
 // One per subcommand, each in its own file.

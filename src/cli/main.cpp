@@ -10,6 +10,7 @@
 
 #include <exception>
 #include <iostream>
+#include <string_view>
 #include <variant>
 #include <vector>
 
@@ -32,13 +33,19 @@ std::variant<const Command*, int> parse(CLI::App& app, const std::vector<Command
     };
     if (argc > 1 && argv[1][0] != '-' && !known(argv[1]))
       throw CLI::ParseError(fmt::format("unknown subcommand '{}'", argv[1]), kExitUsage);
-    app.parse(argc, argv);
+    int parsed_argc = argc;
     for (const auto& c : commands) {
-      if (!c.app->parsed()) continue;
-      if (!c.takes_unparsed_words && !app.remaining(true).empty())
-        throw CLI::ExtrasError(app.remaining(true));
-      return &c;
+      if (argc < 2 || !c.take_words_after_dashdash || c.app->get_name() != argv[1]) continue;
+      for (int k = 2; k < argc; ++k) {
+        if (std::string_view(argv[k]) != "--") continue;
+        c.take_words_after_dashdash(std::vector<std::string>(argv + k + 1, argv + argc));
+        parsed_argc = k;
+        break;
+      }
     }
+    app.parse(parsed_argc, argv);
+    for (const auto& c : commands)
+      if (c.app->parsed()) return &c;
   } catch (const CLI::ParseError& e) {
     if (e.get_exit_code() == 0) {  // --help, --version
       if (root) app.exit(e);
@@ -65,9 +72,6 @@ int main(int argc, char** argv) {
       "mpimap"};
   app.set_version_flag("--version", fmt::format("mpimap {}", mpimap::version));
   app.require_subcommand(1);
-  // The words after -- are left for the subcommand to take (`run`'s command,
-  // word for word); any other subcommand refuses them (see parse).
-  app.allow_extras();
   const std::vector<Command> commands{add_map_command(app), add_process_command(app),
                                       add_run_command(app), add_demo_command(app),
                                       add_functions_command(app)};

@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -59,16 +60,19 @@ void add_run_options(CLI::App& sub, farm::RunOptions& opt) {
   sub.prefix_command();
 }
 
-/// The command's words, exactly as given.
-std::vector<std::string> command_words(const CLI::App& sub) {
+/// The command's words, exactly as given: those CLI11 left unparsed (from
+/// the first word that is not an option of run's on), then those after --,
+/// which main() kept from CLI11 altogether.
+std::vector<std::string> command_words(const CLI::App& sub,
+                                       const std::optional<std::vector<std::string>>& after) {
   auto words = sub.remaining();
-  if (words.empty()) return sub.get_parent()->remaining();  // after --
-  // Without --, a first word that looks like an option is one we do not know.
-  if (words.front().size() > 1 && words.front().front() == '-')
-    throw UsageError(
-        fmt::format("run: unknown option {} (a command that starts with - goes "
-                    "after --)",
-                    words.front()));
+  if (!words.empty() && words.front().size() > 1 && words.front().front() == '-')
+    throw UsageError(fmt::format(
+        "run: unknown option {} (a command that starts with - goes after --)", words.front()));
+  if (after) {
+    if (!words.empty()) words.push_back("--");  // the command had begun: its own --
+    words.insert(words.end(), after->begin(), after->end());
+  }
   return words;
 }
 
@@ -76,6 +80,7 @@ std::vector<std::string> command_words(const CLI::App& sub) {
 
 Command add_run_command(CLI::App& app) {
   auto opt = std::make_shared<farm::RunOptions>();
+  auto after = std::make_shared<std::optional<std::vector<std::string>>>();
   auto* sub = app.add_subcommand(
       "run",
       "Run a shell command once per item on every rank's slots (a task farm, like GNU parallel):\n"
@@ -88,15 +93,16 @@ Command add_run_command(CLI::App& app) {
   add_run_options(*sub, *opt);
   return {.app = sub,
           .run =
-              [opt, sub](const boost::mpi::communicator& world) {
-                opt->words = command_words(*sub);
+              [opt, sub, after](const boost::mpi::communicator& world) {
+                opt->words = command_words(*sub, *after);
                 try {
                   return farm::run(world, *opt);
                 } catch (const farm::UsageError& e) {
                   throw UsageError(e.what());
                 }
               },
-          .takes_unparsed_words = true};
+          .take_words_after_dashdash =
+              [after](std::vector<std::string> words) { *after = std::move(words); }};
 }
 
 }  // namespace mpimap::cli
