@@ -83,7 +83,7 @@ class Pool {
       throw std::invalid_argument("mpimap::Pool::map_into: out.size() != items.size() on rank 0");
     if (options.schedule == Schedule::Static || size() == 1) {
       detail::TaskRunner runner = runner_for(options);
-      raise(detail::static_map(*ctx_, f, items, out.data(), runner, output_of(options),
+      raise(detail::static_map(*ctx_, room_, f, items, out.data(), runner, output_of(options),
                                options.message_limit));
     } else {
       detail::SpanSink<R> sink(out.data());
@@ -179,7 +179,7 @@ class Pool {
       if (options.schedule == Schedule::Static || size() == 1) {
         if (is_root()) results.resize(span.size());
         detail::TaskRunner runner = runner_for(options);
-        raise(detail::static_map(*ctx_, f, span, results.data(), runner, output_of(options),
+        raise(detail::static_map(*ctx_, room_, f, span, results.data(), runner, output_of(options),
                                  options.message_limit));
       } else {
         detail::VectorSink<Stored> sink(results);
@@ -261,6 +261,7 @@ class Pool {
 
   boost::mpi::communicator comm_;
   std::unique_ptr<detail::Context> ctx_;  // Processes keep a pointer to it
+  detail::BlockRoom room_;                // a static map's blocks on a worker
   int next_process_ = 0;
   bool tag_processes_ = false;
 };

@@ -5,7 +5,8 @@
 //
 //   bench_mpimap --case static_map|dispatch|imbalanced|scaling
 //                [--items N] [--reps K] [--schedule static|dynamic|guided]
-//                [--chunksize C] [--no-capture] [--no-root-computes] [--balance] [--into 1]
+//                [--chunksize C] [--no-capture] [--no-root-computes] [--balance]
+//                [--into 1 | --warm 1]
 //                [--mean-ms M --sigma S --seed X]   (imbalanced)
 //                [--iters I]                        (scaling: work per item)
 //
@@ -15,11 +16,17 @@
 // rank 0 to dispatching (dynamic/guided); --balance makes the
 // static_map and dispatch cases report where their tasks ran, as the
 // imbalanced and scaling cases always do.
+//
+// --into 1: map_into a result buffer allocated (not zero-filled) per rep, like
+// raw_static's default; --warm 1: map_into one buffer allocated before the
+// first rep and reused by every rep, like raw_static --warm 1 (the floor: no
+// allocation, no first touch).
 
 #include <mpi.h>
 
 #include <boost/mpi/environment.hpp>
 
+#include <algorithm>
 #include <cstdint>
 #include <memory>
 #include <span>
@@ -36,6 +43,7 @@ struct Config {
   std::uint64_t items = 0, reps = 0;
   mpimap::MapOptions options;
   bool into = false;  // map_into a buffer allocated (not zero-filled) per rep
+  bool warm = false;  // map_into one buffer reused by every rep
 };
 
 /// Where each rank's time went in the last map (imbalanced and scaling only:
@@ -78,24 +86,27 @@ struct Balance {
 template <class F, class T, class Check>
 void run(mpimap::Pool& pool, const Config& cfg, F f, const std::vector<T>& items, Check check,
          Balance* balance = nullptr) {
+  using R = decltype(f(items[0]));
+  const std::size_t n = pool.is_root() ? items.size() : 0;
+  std::unique_ptr<R[]> buffer;  // map_into: like raw-mpi's result array
+  if (cfg.warm) {
+    buffer.reset(new R[n]);
+    std::fill_n(buffer.get(), n, R{});  // touched once, before the first rep
+  }
   for (std::uint64_t rep = 1; rep <= cfg.reps; ++rep) {
     if (balance) balance->reset();
     MPI_Barrier(MPI_COMM_WORLD);
     const double t0 = MPI_Wtime();
-    using R = decltype(f(items[0]));
     std::vector<R> mapped;
-    std::unique_ptr<R[]> buffer;  // map_into: like raw-mpi's result array
-    if (cfg.into) {
-      const std::size_t n = pool.is_root() ? items.size() : 0;
-      buffer.reset(new R[n]);
+    if (cfg.into || cfg.warm) {
+      if (!cfg.warm) buffer.reset(new R[n]);
       pool.map_into(f, std::span<const T>(items), std::span<R>(buffer.get(), n), cfg.options);
     } else {
       mapped = pool.map(f, items, cfg.options);
     }
     const double seconds = MPI_Wtime() - t0;
     const std::span<const R> results =
-        cfg.into ? std::span<const R>(buffer.get(), pool.is_root() ? items.size() : 0)
-                 : std::span<const R>(mapped);
+        cfg.into || cfg.warm ? std::span<const R>(buffer.get(), n) : std::span<const R>(mapped);
     const std::string spread = balance ? balance->gather() : "";
     if (!pool.is_root()) continue;
     if (results.size() != cfg.items) bench::wrong_result("result count");
@@ -206,7 +217,7 @@ int main(int argc, char** argv) {
   boost::mpi::environment env(argc, argv);
   const bench::Args args(argc, argv,
                          {"case", "items", "reps", "schedule", "chunksize", "no-capture", "mean-ms",
-                          "sigma", "seed", "iters", "balance", "no-root-computes", "into"});
+                          "sigma", "seed", "iters", "balance", "no-root-computes", "into", "warm"});
   Config cfg;
   cfg.which = args.str("case", "");
   cfg.reps = args.u64("reps", 3);
@@ -220,6 +231,7 @@ int main(int argc, char** argv) {
   cfg.options.capture_output = args.str("no-capture", "0") != "1";
   cfg.options.root_computes = args.str("no-root-computes", "0") != "1";
   cfg.into = args.str("into", "0") == "1";
+  cfg.warm = args.str("warm", "0") == "1";
 
   mpimap::Pool pool;
   if (cfg.which == "static_map") {

@@ -41,7 +41,8 @@ void post_pieces(std::conditional_t<Send, const void*, void*> data, std::size_t 
   }
 }
 
-/// Waits for all requests, politely (see wait.hpp), and clears them.
+/// Waits for all requests, politely (see wait.hpp), and clears them: for
+/// waits that may be long (a peer that has not arrived yet).
 inline void wait_all(std::vector<MPI_Request>& requests) {
   wait_until([&] {
     int done = 0;
@@ -51,6 +52,26 @@ inline void wait_all(std::vector<MPI_Request>& requests) {
     return done != 0;
   });
   requests.clear();
+}
+
+/// Waits for all requests in MPI_Waitall, which drives them flat out, and
+/// clears them: for transfers between ranks that are all known to be there
+/// (after meet()), so that the wait lasts only as long as the transfer. (A
+/// polite wait would sleep between polls while a large message, which moves
+/// only when polled, is half-way.)
+inline void complete_all(std::vector<MPI_Request>& requests) {
+  check(MPI_Waitall(mpi_count(requests.size(), "a request list"), requests.data(),
+                    MPI_STATUSES_IGNORE),
+        "MPI_Waitall");
+  requests.clear();
+}
+
+/// Returns once every rank of `comm` has called it, waiting politely: the
+/// meeting point before transfers that complete_all() drives.
+inline void meet(MPI_Comm comm) {
+  std::vector<MPI_Request> requests(1);
+  check(MPI_Ibarrier(comm, &requests[0]), "MPI_Ibarrier");
+  wait_all(requests);
 }
 
 }  // namespace mpimap::detail

@@ -21,9 +21,6 @@
 
 namespace mpimap::detail {
 
-/// Sparse per-task output: item index and what the task printed.
-using Outputs = std::vector<std::pair<std::uint64_t, std::string>>;
-
 struct ChunkStatus {
   std::uint64_t begin = 0;
   std::uint64_t attempted = 0;  // tasks run, the failing one included
@@ -33,23 +30,27 @@ struct ChunkStatus {
   std::uint64_t succeeded() const { return attempted - (failed ? 1 : 0); }
 };
 
-/// Runs items[0..count) (global indices begin...), writing values to results.
+/// Runs items[0..count) (global indices begin...), writing values to results
+/// and appending what tasks printed to `outputs`; stops at the first failure.
 template <class F, class T, class R>
 ChunkStatus run_chunk(F& f, const T* items, std::uint64_t begin, std::uint64_t count, R* results,
                       TaskRunner& runner, Outputs& outputs) {
   ChunkStatus st{.begin = begin};
   const auto start = std::chrono::steady_clock::now();
-  std::string text;
-  TaskRunner::Scope scope(runner);
-  for (std::uint64_t i = 0; i < count; ++i) {
-    const RunningTask running(TaskKind::Item, begin + i);
-    const bool ok = runner.run_in_scope(f, items[i], results + i, text, st.error);
-    st.attempted = i + 1;
-    if (!text.empty()) outputs.emplace_back(begin + i, std::move(text)), text.clear();
-    if (!ok) {
-      st.failed = true;
-      break;
+  {
+    const TaskRunner::Scope scope(runner, outputs);
+    RunningItems running(begin);
+    std::uint64_t i = 0;
+    while (i < count) {
+      running.at(begin + i);
+      const bool ok = TaskRunner::call(f, items[i], results + i, st.error);
+      ++i;
+      if (!ok) {
+        st.failed = true;
+        break;
+      }
     }
+    st.attempted = i;
   }
   st.nanos = static_cast<std::uint64_t>(
       std::chrono::nanoseconds(std::chrono::steady_clock::now() - start).count());

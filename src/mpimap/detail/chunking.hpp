@@ -34,28 +34,36 @@ inline std::uint64_t auto_chunk_nanos(int ranks) {
 ///   tiny tasks get few large chunks and long ones get chunks of a few items.
 /// - Guided: max(chunksize, ceil(remaining / (2 * ranks))), chunksize 0
 ///   counting as 1: big chunks first, shrinking as the work runs out.
+/// Automatic and guided chunks also hold at most `max_items` items (see
+/// max_chunk_items), so that the chunks in flight fit in bounded memory
+/// however cheap the tasks are.
 /// The total may be unknown (kUnknown) when items come lazily; then the cap
 /// does not apply until end_at() says where the input ended.
 class ChunkCursor {
  public:
   static constexpr std::size_t kUnknown = std::numeric_limits<std::size_t>::max();
 
-  ChunkCursor(std::size_t n, int ranks, Schedule schedule, std::size_t chunksize)
+  ChunkCursor(std::size_t n, int ranks, Schedule schedule, std::size_t chunksize,
+              std::size_t max_items = kUnknown)
       : n_(n),
         ranks_(static_cast<std::size_t>(std::max(ranks, 1))),
         guided_(schedule == Schedule::Guided),
         adaptive_(schedule != Schedule::Guided && chunksize == 0),
         chunksize_(chunksize ? chunksize : 1),
+        max_items_(std::max<std::size_t>(max_items, 1)),
         target_nanos_(auto_chunk_nanos(ranks)) {}
 
   bool done() const { return next_ >= n_; }
   std::size_t next() const { return next_; }
+  /// Items not handed out yet (kUnknown while a lazy input has not ended).
+  std::size_t left() const { return n_ == kUnknown ? kUnknown : n_ - next_; }
   bool adaptive() const { return adaptive_; }
   /// The size the next chunk would have, before the cap for the remainder.
   std::size_t chunksize() const { return chunksize_; }
 
-  /// The next chunk's size (0 when done), and moves past it.
-  std::size_t take() {
+  /// The next chunk's size (0 when done; never more than at_most), and
+  /// moves past it.
+  std::size_t take(std::size_t at_most = kUnknown) {
     if (done()) return 0;
     const std::size_t left = n_ - next_;
     std::size_t size = chunksize_;
@@ -65,7 +73,8 @@ class ChunkCursor {
              : adaptive_ ? std::min(size, std::max<std::size_t>(cap, 1))
                          : size;
     }
-    size = std::min(size, left);
+    if (guided_ || adaptive_) size = std::min(size, std::max(max_items_, chunksize_floor()));
+    size = std::min({size, left, std::max<std::size_t>(at_most, 1)});
     next_ += size;
     return size;
   }
@@ -87,10 +96,28 @@ class ChunkCursor {
   std::size_t ranks_;
   bool guided_;
   bool adaptive_;
+  /// Guided never goes below the caller's chunksize.
+  std::size_t chunksize_floor() const { return guided_ ? chunksize_ : 1; }
+
   std::size_t chunksize_;
+  std::size_t max_items_;
   std::uint64_t target_nanos_;
   std::uint64_t items_seen_ = 0, nanos_seen_ = 0;
   std::size_t next_ = 0;
 };
+
+/// All the chunks in flight of a dynamic map together hold at most about
+/// this many bytes of items (and as many of results), so that rank 0's memory
+/// stays bounded whatever the input's length and the tasks' speed.
+inline constexpr std::size_t kInFlightBytes = std::size_t{24} << 20;
+
+/// The most items an automatic or guided chunk may hold when `workers` ranks
+/// each have up to `window` chunks in flight: kInFlightBytes shared out, but
+/// never below 64 KiB a chunk (the message cost must stay small against it).
+inline std::size_t max_chunk_items(std::size_t item_bytes, int workers, int window) {
+  const std::size_t chunks = static_cast<std::size_t>(std::max(workers, 1) * std::max(window, 1));
+  const std::size_t bytes = std::max<std::size_t>(kInFlightBytes / chunks, std::size_t{64} << 10);
+  return std::max<std::size_t>(1, bytes / std::max<std::size_t>(item_bytes, 1));
+}
 
 }  // namespace mpimap::detail

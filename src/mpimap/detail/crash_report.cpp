@@ -12,9 +12,6 @@ namespace mpimap::detail {
 
 namespace {
 
-// Read by the handlers: plain words written before and after each task.
-volatile std::sig_atomic_t g_kind = static_cast<int>(TaskKind::None);
-volatile std::uint64_t g_index = 0;
 char g_where[256] = "rank ?";  // "rank R@host", set outside any task
 bool g_installed = false;
 
@@ -66,7 +63,7 @@ const char* signal_name(int sig) {
 
 /// "mpimap: rank R@host died running item N (0-based) of a map: " + how.
 void report(const char* how_a, const char* how_b, std::uint64_t number) {
-  const auto kind = static_cast<TaskKind>(g_kind);
+  const auto kind = static_cast<TaskKind>(g_running_kind);
   if (kind == TaskKind::None) return;
   Line line;
   line.add("mpimap: ");
@@ -74,11 +71,11 @@ void report(const char* how_a, const char* how_b, std::uint64_t number) {
   line.add(" died running ");
   if (kind == TaskKind::Item) {
     line.add("item ");
-    line.add(g_index);
+    line.add(g_running_index);
     line.add(" (0-based) of a map: ");
   } else {
     line.add("process ");
-    line.add(g_index + 1);
+    line.add(g_running_index + 1);
     line.add(": ");
   }
   line.add(how_a);
@@ -89,7 +86,7 @@ void report(const char* how_a, const char* how_b, std::uint64_t number) {
     line.add(")");
   }
   line.write_out();
-  g_kind = static_cast<int>(TaskKind::None);  // one line, even if more follows
+  g_running_kind = static_cast<int>(TaskKind::None);  // one line, even if more follows
 }
 
 void on_signal(int sig) {
@@ -125,12 +122,5 @@ void install_crash_report(int rank, const std::string& host) {
   std::atexit(on_exit);
   std::at_quick_exit(on_exit);
 }
-
-RunningTask::RunningTask(TaskKind kind, std::uint64_t index) noexcept {
-  g_index = index;
-  g_kind = static_cast<int>(kind);
-}
-
-RunningTask::~RunningTask() { g_kind = static_cast<int>(TaskKind::None); }
 
 }  // namespace mpimap::detail

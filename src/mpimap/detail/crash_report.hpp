@@ -10,6 +10,7 @@
 // on stderr with write(2) alone (async-signal-safe), then the signal takes
 // its default course, so the job still ends as it would have.
 
+#include <csignal>
 #include <cstdint>
 #include <string>
 
@@ -22,14 +23,35 @@ void install_crash_report(int rank, const std::string& host);
 /// What this rank is running, for the handlers: a map's item, or a Process.
 enum class TaskKind : std::uint8_t { None, Item, Process };
 
-/// Marks a task as running for its lifetime. Two plain stores: cheap enough
-/// for the tiniest tasks.
+/// What the handlers read: plain words, written around each task.
+inline volatile std::sig_atomic_t g_running_kind = static_cast<int>(TaskKind::None);
+inline volatile std::uint64_t g_running_index = 0;
+
+/// Marks a task as running for its lifetime. Two plain stores.
 class RunningTask {
  public:
-  RunningTask(TaskKind kind, std::uint64_t index) noexcept;
-  ~RunningTask();
+  RunningTask(TaskKind kind, std::uint64_t index) noexcept {
+    g_running_index = index;
+    g_running_kind = static_cast<int>(kind);
+  }
+  ~RunningTask() { g_running_kind = static_cast<int>(TaskKind::None); }
   RunningTask(const RunningTask&) = delete;
   RunningTask& operator=(const RunningTask&) = delete;
+};
+
+/// Marks a run of a map's items as running for its lifetime; at(i) says which
+/// one is running now: one plain store per item, cheap enough for the
+/// tiniest tasks (a static map of squares runs at memory speed).
+class RunningItems {
+ public:
+  explicit RunningItems(std::uint64_t first) noexcept {
+    g_running_index = first;
+    g_running_kind = static_cast<int>(TaskKind::Item);
+  }
+  ~RunningItems() { g_running_kind = static_cast<int>(TaskKind::None); }
+  void at(std::uint64_t index) noexcept { g_running_index = index; }
+  RunningItems(const RunningItems&) = delete;
+  RunningItems& operator=(const RunningItems&) = delete;
 };
 
 }  // namespace mpimap::detail

@@ -1,13 +1,21 @@
 #pragma once
 // Dynamic and guided schedules: rank 0 hands out chunks on demand.
 //
-// Every worker keeps several chunks in flight (window_for), so when it finishes one the
-// next is already in its mailbox: a worker's result doubles as its request for
-// more, and it never waits on a round trip. Rank 0 runs tasks too, one at a
-// time, looking at its mailbox every few microseconds in between, so on P
-// cores P ranks do the work. All sends are non-blocking on both sides: a
-// worker sending a large result and rank 0 sending it a chunk can never
-// deadlock.
+// Every worker may keep several chunks in flight (window_for), so when it
+// finishes one the next is already in its mailbox: a worker's result doubles as
+// its request for more, and it never waits on a round trip. Two rules keep the
+// end of a map balanced and rank 0 responsive:
+//  - No worker holds more queued items than its fair share of what is left,
+//    ceil(left / ranks) (at least one): near the end, items wait at rank 0,
+//    where any rank that frees up can get them, not in one worker's mailbox.
+//  - Rank 0 runs tasks too, one at a time, looking at its mailbox every few
+//    microseconds, but only while it has nothing to hand out: no result is
+//    waiting and every worker has at least two items in flight (one running,
+//    one queued). When dispatching is the bottleneck (many ranks, tiny tasks)
+//    rank 0 therefore only dispatches, and at the end of a map it stays free
+//    to hand the last items to whoever asks first.
+// All sends are non-blocking on both sides: a worker sending a large result and
+// rank 0 sending it a chunk can never deadlock.
 //
 // The master takes items from a Source (sources.hpp) and hands results to a
 // Sink (sinks.hpp); map, imap, imap_unordered and map_reduce differ only
@@ -19,6 +27,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdint>
+#include <deque>
 #include <exception>
 #include <span>
 #include <vector>
@@ -34,16 +43,23 @@
 
 namespace mpimap::detail {
 
-/// Chunks in flight per worker. A worker's buffer is window - 1 chunks, and
-/// it must outlast rank 0's own task between two looks at its mailbox, so
-/// dynamic chunks (a few ms each when automatic) get a deep window; guided
-/// chunks start huge, so there a deeper window would hand a worker too much
-/// of the input at once.
+/// Chunks in flight per worker, at most. A worker's buffer is window - 1
+/// chunks, and with tiny tasks it must outlast the round trip to rank 0, so
+/// dynamic chunks get a deep window; guided chunks start huge, so there a
+/// deeper window would hand a worker too much of the input at once.
 inline int window_for(Schedule s) { return s == Schedule::Guided ? 2 : 8; }
+/// Rank 0 runs a task of its own only while every worker has at least this
+/// many items in flight (one running, one queued).
+inline constexpr std::uint64_t kBusyItems = 2;
 /// Worker side: results whose sends may be pending before it waits for them.
 inline constexpr int kMaxPendingSends = 2;
 /// How often rank 0 looks at its mailbox while it runs tasks itself.
 inline constexpr std::chrono::microseconds kPollEvery{5};
+/// Rank 0 takes items for itself about this much work at a time (by the mean
+/// task time so far; one item until there is one), and finishes them before it
+/// stops computing: so when it turns to dispatching, at most this much work
+/// waits on rank 0 that another rank could have run.
+inline constexpr std::chrono::microseconds kLocalChunk{50};
 
 /// Rank 0's side of a dynamic map.
 template <class F, class Source, class R, class Sink>
@@ -60,24 +76,28 @@ class DynamicMaster {
         sink_(sink),
         runner_(runner),
         printer_(os),
-        cursor_(source.size(), ctx.size, options.schedule, options.chunksize),
+        cursor_(source.size(), ctx.size, options.schedule, options.chunksize,
+                max_chunk_items(sizeof(T), ctx.size - 1, window_for(options.schedule))),
         root_computes_(options.root_computes || ctx.size == 1),
         window_(window_for(options.schedule)),
+        workers_(static_cast<std::size_t>(ctx.size)),
         sends_(ctx.comm) {}
 
   FirstFailure run() {
+    // Round-robin, so that with few items every worker gets some.
     for (int k = 0; k < window_; ++k)
-      for (int w = 1; w < ctx_.size; ++w) send_chunk(w);
-    auto last_poll = clock::now();
+      for (int w = 1; w < ctx_.size; ++w)
+        if (may_send(w)) send_chunk(w);
     while (true) {
-      if (root_computes_ && run_local_item()) {
-        if (ctx_.size == 1 || local_item_end_ - last_poll < kPollEvery) continue;
-        last_poll = local_item_end_;
-        while (handle_result(false)) {
+      bool took = false;
+      while (handle_result(false)) took = true;
+      if (took) continue;  // look again at once: a busy rank 0 only dispatches
+      if (may_compute()) {
+        // Tasks of its own until it is time to look at the mailbox again.
+        const auto poll_at = clock::now() + kPollEvery;
+        while (run_local_slice() && (ctx_.size == 1 || clock::now() < poll_at)) {
         }
         continue;
-      }
-      while (handle_result(false)) {
       }
       if (in_flight_ == 0) break;
       handle_result(true);
@@ -102,6 +122,54 @@ class DynamicMaster {
  private:
   bool may_dispatch() const { return !failure_ && !stopped_by_ && !cursor_.done(); }
 
+  /// What rank 0 knows of one worker's chunks in flight.
+  struct Worker {
+    std::deque<std::uint64_t> chunks;  // items of each, in the order sent
+    std::uint64_t items = 0;           // their sum
+  };
+
+  /// Whether worker w may get another chunk: within its window, and below its
+  /// fair share of the items left (at least one item).
+  bool may_send(int w) const {
+    if (!may_dispatch()) return false;
+    const Worker& k = workers_[static_cast<std::size_t>(w)];
+    if (k.chunks.size() >= static_cast<std::size_t>(window_)) return false;
+    if (k.items == 0) return true;
+    const std::size_t left = cursor_.left();
+    if (left == ChunkCursor::kUnknown) return true;
+    const std::size_t ranks = static_cast<std::size_t>(ctx_.size);
+    return k.items < (left + ranks - 1) / ranks;
+  }
+
+  /// Whether rank 0 should run a task of its own now (see the top of this
+  /// file): it still holds items of its own, or it may take more and no
+  /// worker is short of work.
+  bool may_compute() const {
+    if (!root_computes_ || stopped_by_) return false;
+    if (local_pos_ < local_.size()) return true;
+    if (!may_dispatch()) return false;
+    for (int w = 1; w < ctx_.size; ++w)
+      if (workers_[static_cast<std::size_t>(w)].items < kBusyItems) return false;
+    return true;
+  }
+
+  /// The mean task time so far, in nanoseconds (0: nothing measured yet).
+  std::uint64_t mean_task_nanos() const { return seen_items_ ? seen_nanos_ / seen_items_ : 0; }
+
+  /// How many items `span` of task time holds, by the mean so far (1 while
+  /// nothing is measured).
+  std::uint64_t items_for(std::chrono::nanoseconds span) const {
+    const std::uint64_t mean = mean_task_nanos();
+    if (mean == 0) return 1;
+    return std::max<std::uint64_t>(1, static_cast<std::uint64_t>(span.count()) / mean);
+  }
+
+  void observe(const ChunkStatus& status) {
+    cursor_.observe(status.attempted, status.nanos);
+    seen_items_ += status.attempted;
+    seen_nanos_ += status.nanos;
+  }
+
   /// Runs the caller's code (sink, source) unless it threw before.
   template <class G>
   void guarded(G&& g) {
@@ -113,10 +181,11 @@ class DynamicMaster {
     }
   }
 
-  /// Takes the next chunk's items from the source (empty when it ran dry).
-  std::span<const T> next_chunk(std::uint64_t& begin) {
+  /// Takes the next chunk's items (at most `at_most`) from the source (empty
+  /// when it ran dry).
+  std::span<const T> next_chunk(std::uint64_t& begin, std::size_t at_most = ChunkCursor::kUnknown) {
     begin = cursor_.next();
-    const std::size_t want = cursor_.take();
+    const std::size_t want = cursor_.take(at_most);
     std::span<const T> items;
     guarded([&] { items = source_.take(want); });
     if (items.size() < want) cursor_.end_at(begin + items.size());
@@ -135,6 +204,9 @@ class DynamicMaster {
     wr.put_values(items.data(), items.size());
     sends_.send(w, kTaskTag);
     ++in_flight_;
+    Worker& k = workers_[static_cast<std::size_t>(w)];
+    k.chunks.push_back(items.size());
+    k.items += items.size();
   }
 
   /// Takes one result if there is one (or waits for one when `block`).
@@ -143,6 +215,9 @@ class DynamicMaster {
     if (st.MPI_SOURCE == MPI_PROC_NULL) return false;
     const int w = st.MPI_SOURCE;
     --in_flight_;
+    Worker& k = workers_[static_cast<std::size_t>(w)];
+    k.items -= k.chunks.front();  // a worker answers its chunks in order
+    k.chunks.pop_front();
     Reader reader(recv_buf_);
     outputs_.clear();
     const ChunkStatus status = read_outcome<R>(
@@ -153,10 +228,10 @@ class DynamicMaster {
         outputs_);
     if constexpr (Sink::workers_send_values)
       guarded([&] { sink_.complete(status.begin, status.succeeded(), status.failed); });
-    cursor_.observe(status.attempted, status.nanos);
+    observe(status);
     for (auto& [index, text] : outputs_) printer_.add(index, std::move(text));
     note(status, w);
-    send_chunk(w);
+    while (may_send(w)) send_chunk(w);
     sends_.reap();
     return true;
   }
@@ -167,13 +242,13 @@ class DynamicMaster {
     printer_.complete(status.begin, status.begin + status.attempted);
   }
 
-  /// Runs one task of rank 0's own chunk, taking a new chunk when needed.
-  /// Returns false when rank 0 has nothing left to run.
-  bool run_local_item() {
+  /// Runs some of rank 0's own items (about kPollEvery of work), taking a new
+  /// local chunk when needed. Returns false when rank 0 has nothing to run.
+  bool run_local_slice() {
     if (stopped_by_) return false;
     if (local_pos_ == local_.size()) {
       if (!may_dispatch()) return false;
-      local_ = next_chunk(local_begin_);
+      local_ = next_chunk(local_begin_, items_for(kLocalChunk));
       if constexpr (!Source::stable) {
         local_copy_.assign(local_.begin(), local_.end());
         local_ = local_copy_;
@@ -181,19 +256,19 @@ class DynamicMaster {
       local_pos_ = 0;
       if (local_.empty()) return false;
     }
-    const std::uint64_t i = local_begin_ + local_pos_;
-    std::string text;
-    ChunkStatus status{.begin = i, .attempted = 1};
-    const auto start = clock::now();
-    {
-      const RunningTask running(TaskKind::Item, i);
-      status.failed = !runner_.run(f_, local_[local_pos_++], sink_.slot(i, 1), text, status.error);
-    }
-    local_item_end_ = clock::now();  // also tells run() when to look at the mailbox
-    cursor_.observe(
-        1, static_cast<std::uint64_t>(std::chrono::nanoseconds(local_item_end_ - start).count()));
-    guarded([&] { sink_.complete(i, status.failed ? 0 : 1, status.failed); });
-    if (!text.empty()) printer_.add(i, std::move(text));
+    const std::uint64_t count = std::min<std::uint64_t>(
+        local_.size() - local_pos_, ctx_.size == 1 ? local_.size() : items_for(kPollEvery));
+    const std::uint64_t begin = local_begin_ + local_pos_;
+    local_outputs_.clear();
+    R* slot = nullptr;
+    guarded([&] { slot = sink_.slot(begin, count); });
+    if (stopped_by_) return false;
+    const ChunkStatus status =
+        run_chunk(f_, local_.data() + local_pos_, begin, count, slot, runner_, local_outputs_);
+    local_pos_ += count;
+    observe(status);
+    guarded([&] { sink_.complete(begin, status.succeeded(), status.failed); });
+    for (auto& [index, text] : local_outputs_) printer_.add(index, std::move(text));
     if (status.failed) local_pos_ = local_.size();  // abandon the rest of the local chunk
     note(status, 0);
     return true;
@@ -208,17 +283,18 @@ class DynamicMaster {
   ChunkCursor cursor_;
   bool root_computes_;
   int window_;
+  std::vector<Worker> workers_;  // by rank; [0] unused
   SendQueue sends_;
   int in_flight_ = 0;
   std::span<const T> local_;
   std::vector<T> local_copy_;
   std::uint64_t local_begin_ = 0;
-  clock::time_point local_item_end_{};
   std::size_t local_pos_ = 0;
   FirstFailure failure_;
   std::exception_ptr stopped_by_;
   std::vector<char> recv_buf_;
-  Outputs outputs_;
+  Outputs outputs_, local_outputs_;
+  std::uint64_t seen_items_ = 0, seen_nanos_ = 0;  // tasks measured so far, all ranks
 };
 
 /// No folding: a worker of map, imap and imap_unordered sends its values.

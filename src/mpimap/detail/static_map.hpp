@@ -7,7 +7,14 @@
 // (bulk.hpp): split, never truncated. Other types are packed per rank and sent
 // as bytes, also in pieces. Each rank then sends rank 0 a small outcome
 // (outputs, failure; values too for types that are not fast).
-
+//
+// Waiting: ranks may arrive far apart (rank 0 still reading input, a slow
+// block), and a rank blocked inside MPI spins on its core. So every rank
+// first meets the others politely (wait.hpp: it sleeps when the wait is
+// long), and only then makes the moves with blocking calls, which spin for
+// just as long as the transfer. Polling non-blocking collectives instead made
+// a warm 10^7-item map 4x slower than raw MPI: their large messages move only
+// while polled, and a polite poller sleeps.
 #include <mpi.h>
 
 #include <climits>
@@ -25,6 +32,7 @@
 #include "mpimap/detail/context.hpp"
 #include "mpimap/detail/datatype.hpp"
 #include "mpimap/detail/ordered_printer.hpp"
+#include "mpimap/detail/scratch.hpp"
 #include "mpimap/detail/wait.hpp"
 
 namespace mpimap::detail {
@@ -76,7 +84,8 @@ struct Blocks {
 };
 
 /// Bytes from rank 0 to every other rank (root: one buffer per rank; the
-/// others: returns theirs). A size first, then the bytes in pieces.
+/// others: returns theirs). A size first, then the bytes in pieces. Every
+/// rank must be there (after a meeting).
 inline std::vector<char> scatter_bytes(const Context& ctx,
                                        const std::vector<std::vector<char>>& out,
                                        std::size_t limit) {
@@ -92,20 +101,21 @@ inline std::vector<char> scatter_bytes(const Context& ctx,
       post_pieces<true>(out[r].data(), out[r].size(), MPI_BYTE, 1, r, kBulkTag, ctx.comm, limit,
                         reqs);
     }
-    wait_all(reqs);
+    complete_all(reqs);
   } else {
     std::uint64_t size = 0;
     reqs.emplace_back();
     check(MPI_Irecv(&size, 1, MPI_UINT64_T, 0, kBulkTag, ctx.comm, &reqs.back()), "MPI_Irecv");
-    wait_all(reqs);
+    complete_all(reqs);
     mine.resize(size);
     post_pieces<false>(mine.data(), size, MPI_BYTE, 1, 0, kBulkTag, ctx.comm, limit, reqs);
-    wait_all(reqs);
+    complete_all(reqs);
   }
   return mine;
 }
 
-/// Bytes from every rank to rank 0, which gets one buffer per rank.
+/// Bytes from every rank to rank 0, which gets one buffer per rank. Every
+/// rank must be there (after a meeting).
 inline std::vector<std::vector<char>> gather_bytes(const Context& ctx,
                                                    const std::vector<char>& mine,
                                                    std::size_t limit) {
@@ -118,7 +128,7 @@ inline std::vector<std::vector<char>> gather_bytes(const Context& ctx,
       check(MPI_Irecv(&sizes[r], 1, MPI_UINT64_T, r, kBulkTag, ctx.comm, &reqs.back()),
             "MPI_Irecv");
     }
-    wait_all(reqs);
+    complete_all(reqs);
     all.resize(ctx.size);
     for (int r = 1; r < ctx.size; ++r) {
       all[r].resize(sizes[r]);
@@ -130,32 +140,33 @@ inline std::vector<std::vector<char>> gather_bytes(const Context& ctx,
     check(MPI_Isend(&size, 1, MPI_UINT64_T, 0, kBulkTag, ctx.comm, &reqs.back()), "MPI_Isend");
     post_pieces<true>(mine.data(), mine.size(), MPI_BYTE, 1, 0, kBulkTag, ctx.comm, limit, reqs);
   }
-  wait_all(reqs);
+  complete_all(reqs);
   return all;
 }
 
 /// Moves fast values between rank 0's array and every rank's block:
-/// Scatter = true sends root's blocks out, false brings them in.
+/// Scatter = true sends root's blocks out, false brings them in. Every rank
+/// must be there (after a meeting).
 template <bool Scatter, class T>
 void move_blocks(const Context& ctx, const Blocks& blocks, T* root_data, T* mine,
                  std::size_t limit) {
   Datatype<T> dt;
-  std::vector<MPI_Request> reqs;
   if (blocks.collective(sizeof(T), limit)) {
     const auto counts = ctx.is_root() ? blocks.counts() : std::vector<int>{};
     const auto displs = ctx.is_root() ? blocks.displs() : std::vector<int>{};
     const int count = mpi_count(blocks.count(ctx.rank), "a block");
-    reqs.emplace_back();
     if constexpr (Scatter)
-      check(MPI_Iscatterv(root_data, counts.data(), displs.data(), dt.get(),
-                          ctx.is_root() ? MPI_IN_PLACE : mine, count, dt.get(), 0, ctx.comm,
-                          &reqs.back()),
-            "MPI_Iscatterv");
+      check(MPI_Scatterv(root_data, counts.data(), displs.data(), dt.get(),
+                         ctx.is_root() ? MPI_IN_PLACE : mine, count, dt.get(), 0, ctx.comm),
+            "MPI_Scatterv");
     else
-      check(MPI_Igatherv(ctx.is_root() ? MPI_IN_PLACE : mine, count, dt.get(), root_data,
-                         counts.data(), displs.data(), dt.get(), 0, ctx.comm, &reqs.back()),
-            "MPI_Igatherv");
-  } else if (ctx.is_root()) {
+      check(MPI_Gatherv(ctx.is_root() ? MPI_IN_PLACE : mine, count, dt.get(), root_data,
+                        counts.data(), displs.data(), dt.get(), 0, ctx.comm),
+            "MPI_Gatherv");
+    return;
+  }
+  std::vector<MPI_Request> reqs;
+  if (ctx.is_root()) {
     for (int r = 1; r < ctx.size; ++r)
       post_pieces<Scatter>(root_data + blocks.begin(r), blocks.count(r), dt.get(), sizeof(T), r,
                            kBulkTag, ctx.comm, limit, reqs);
@@ -163,54 +174,66 @@ void move_blocks(const Context& ctx, const Blocks& blocks, T* root_data, T* mine
     post_pieces<!Scatter>(mine, blocks.count(ctx.rank), dt.get(), sizeof(T), 0, kBulkTag, ctx.comm,
                           limit, reqs);
   }
-  wait_all(reqs);
+  complete_all(reqs);
 }
 
 /// Runs the map; on rank 0 fills results[0, n) and prints
-/// outputs. Returns the first failure (meaningful on rank 0).
+/// outputs. Returns the first failure (meaningful on rank 0). A worker's
+/// block of items and of results lives in `room`, kept between maps.
 template <class F, class T, class R>
-FirstFailure static_map(const Context& ctx, F& f, std::span<const T> items, R* results,
-                        TaskRunner& runner, std::ostream& os, std::size_t limit) {
+FirstFailure static_map(const Context& ctx, BlockRoom& room, F& f, std::span<const T> items,
+                        R* results, TaskRunner& runner, std::ostream& os, std::size_t limit) {
+  meet(ctx.comm);  // workers usually wait here for rank 0
   std::uint64_t n = items.size();
-  {
-    std::vector<MPI_Request> reqs(1);
-    check(MPI_Ibcast(&n, 1, MPI_UINT64_T, 0, ctx.comm, &reqs[0]), "MPI_Ibcast");
-    wait_all(reqs);
-  }
+  check(MPI_Bcast(&n, 1, MPI_UINT64_T, 0, ctx.comm), "MPI_Bcast");
   const Blocks blocks(n, ctx.size);
   const std::uint64_t begin = blocks.begin(ctx.rank);
   const std::uint64_t count = blocks.count(ctx.rank);
 
-  // Items to every rank's block.
-  UninitializedVector<T> local_items;
-  const T* my_items = items.data();
-  if (!ctx.is_root()) local_items.resize(count), my_items = local_items.data();
+  // Items to every rank's block; rank 0 reads its own in place.
+  UninitializedVector<T> local_items;  // for types that need constructing
+  T* mine = nullptr;
+  if (!ctx.is_root()) {
+    if constexpr (is_scratch_v<T>)
+      mine = room.items.get<T>(count);
+    else
+      local_items.resize(count), mine = local_items.data();
+  }
+  const T* my_items = ctx.is_root() ? items.data() : mine;
   if constexpr (is_fast_v<T>) {
-    move_blocks<true>(ctx, blocks, const_cast<T*>(items.data()), local_items.data(), limit);
+    move_blocks<true>(ctx, blocks, const_cast<T*>(items.data()), mine, limit);
   } else {
     std::vector<std::vector<char>> packed(ctx.is_root() ? ctx.size : 0);
     for (int r = 1; r < static_cast<int>(packed.size()); ++r)
       Writer(packed[r]).put_values(items.data() + blocks.begin(r), blocks.count(r));
-    const auto mine = scatter_bytes(ctx, packed, limit);
-    if (!ctx.is_root()) Reader(mine).get_values(count, local_items.data());
+    const auto packed_mine = scatter_bytes(ctx, packed, limit);
+    if (!ctx.is_root()) Reader(packed_mine).get_values(count, mine);
   }
 
   // Work.
   UninitializedVector<R> local_results;
   R* out = results;
-  if (!ctx.is_root()) local_results.resize(count), out = local_results.data();
+  if (!ctx.is_root()) {
+    if constexpr (is_scratch_v<R>)
+      out = room.results.get<R>(count);
+    else
+      local_results.resize(count), out = local_results.data();
+  }
   Outputs outputs;
   const ChunkStatus status = run_chunk(f, my_items, begin, count, out, runner, outputs);
 
-  // Values back (fast path), then each rank's outcome.
+  // Values back (fast path), then each rank's outcome, once all are done.
+  meet(ctx.comm);
   constexpr bool values_apart = is_fast_v<R> && !std::is_empty_v<R>;
   if constexpr (values_apart) move_blocks<false>(ctx, blocks, results, out, limit);
-  std::vector<char> mine;
+  std::vector<char> outcome;
   if (!ctx.is_root()) {
-    Writer w(mine);
+    Writer w(outcome);
     write_outcome(w, status, values_apart ? nullptr : out, outputs);
   }
-  const auto all = gather_bytes(ctx, mine, limit);
+  const auto all = gather_bytes(ctx, outcome, limit);
+  room.items.trim();
+  room.results.trim();
 
   FirstFailure failure;
   if (ctx.is_root()) {

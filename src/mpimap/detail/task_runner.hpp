@@ -3,13 +3,18 @@
 // exception into a message, and captures what the task wrote to std::cout.
 
 #include <cstddef>
+#include <cstdint>
 #include <exception>
 #include <functional>
 #include <iostream>
-#include <sstream>
+#include <streambuf>
 #include <string>
+#include <string_view>
 #include <type_traits>
 #include <utility>
+#include <vector>
+
+#include "mpimap/detail/crash_report.hpp"
 
 namespace mpimap::detail {
 
@@ -55,66 +60,107 @@ struct accumulator<Init, R, std::void_t<std::common_type_t<Init, R>>> {
 template <class Init, class R>
 using accumulator_t = typename accumulator<std::decay_t<Init>, std::decay_t<R>>::type;
 
+/// Sparse per-task output: item index and what the task printed.
+using Outputs = std::vector<std::pair<std::uint64_t, std::string>>;
+
 class TaskRunner {
  public:
   /// `tag` is put before every captured line ("" for none).
   TaskRunner(bool capture, std::string tag) : capture_(capture), tag_(std::move(tag)) {}
 
-  /// While a Scope lives, std::cout writes into the runner's buffer (when
-  /// capturing). Redirecting once per chunk rather than once per task keeps
-  /// the per-task cost of capture to a length check.
+  /// While a Scope lives, what tasks write to std::cout goes to `outputs`
+  /// (when capturing), one entry per task that printed, under the index of
+  /// the task running at the time (crash_report.hpp's RunningTask /
+  /// RunningItems say which). So nothing is checked between tasks: a task
+  /// that prints nothing costs nothing.
   class Scope {
    public:
-    explicit Scope(TaskRunner& r) : old_(r.capture_ ? std::cout.rdbuf(&r.buffer_) : nullptr) {}
+    Scope(TaskRunner& r, Outputs& outputs)
+        : runner_(r),
+          first_(outputs.size()),
+          old_(r.capture_ ? std::cout.rdbuf(&r.buffer_) : nullptr) {
+      r.buffer_.outputs = &outputs;
+    }
     ~Scope() {
-      if (old_) std::cout.rdbuf(old_);
+      if (!old_) return;
+      std::cout.rdbuf(old_);
+      Outputs& outputs = *runner_.buffer_.outputs;
+      if (!runner_.tag_.empty())
+        for (std::size_t k = first_; k < outputs.size(); ++k)
+          outputs[k].second = runner_.tagged(outputs[k].second);
     }
     Scope(const Scope&) = delete;
     Scope& operator=(const Scope&) = delete;
 
    private:
+    TaskRunner& runner_;
+    std::size_t first_;
     std::streambuf* old_;
   };
 
   /// Runs f(item), storing its value in *result. On failure returns false and
-  /// sets `error`. `output` receives what the task printed (left empty when it
-  /// printed nothing or capture is off).
+  /// sets `error`. Inside a Scope.
   template <class F, class T, class R>
-  bool run(F& f, const T& item, R* result, std::string& output, std::string& error) {
-    Scope scope(*this);
-    return run_in_scope(f, item, result, output, error);
-  }
-
-  /// run() for a caller that holds a Scope around many tasks.
-  template <class F, class T, class R>
-  bool run_in_scope(F& f, const T& item, R* result, std::string& output, std::string& error) {
-    bool ok = true;
+  static bool call(F& f, const T& item, R* result, std::string& error) {
     try {
       if constexpr (std::is_void_v<std::invoke_result_t<F&, const T&>>) {
         std::invoke(f, item);
       } else {
         *result = std::invoke(f, item);
       }
+      return true;
     } catch (const std::exception& e) {
       error = e.what();
-      ok = false;
     } catch (...) {
       error = "unknown exception";
-      ok = false;
     }
-    if (capture_ && !buffer_.view().empty()) {
-      output = tag_.empty() ? buffer_.str() : tagged(buffer_.view());
-      buffer_.str({});
+    return false;
+  }
+
+  /// One task in a Scope of its own: call(), with what it printed in `output`
+  /// (left empty when it printed nothing or capture is off).
+  template <class F, class T, class R>
+  bool run(F& f, const T& item, R* result, std::string& output, std::string& error) {
+    Outputs printed;
+    bool ok = false;
+    {
+      Scope scope(*this, printed);
+      ok = call(f, item, result, error);
     }
+    for (auto& [index, text] : printed) output += text;
     return ok;
   }
 
  private:
   std::string tagged(std::string_view text) const;
 
+  /// std::cout's buffer while capturing. It has no put area, so every write
+  /// reaches xsputn/overflow, which file it under the running task's index.
+  struct Buffer : std::streambuf {
+    Outputs* outputs = nullptr;
+
+   protected:
+    std::streamsize xsputn(const char* s, std::streamsize n) override {
+      current().append(s, static_cast<std::size_t>(n));
+      return n;
+    }
+    int_type overflow(int_type c) override {
+      if (!traits_type::eq_int_type(c, traits_type::eof()))
+        current().push_back(traits_type::to_char_type(c));
+      return traits_type::not_eof(c);
+    }
+
+   private:
+    std::string& current() {
+      const std::uint64_t index = g_running_index;
+      if (outputs->empty() || outputs->back().first != index) outputs->emplace_back(index, "");
+      return outputs->back().second;
+    }
+  };
+
   bool capture_;
   std::string tag_;
-  std::stringbuf buffer_;
+  Buffer buffer_;
 };
 
 }  // namespace mpimap::detail
