@@ -182,6 +182,7 @@ class Pool {
         raise(detail::static_map(*ctx_, room_, f, span, results.data(), runner, output_of(options),
                                  options.message_limit));
       } else {
+        if (is_root()) results.resize(span.size());  // no regrowth as chunks come in
         detail::VectorSink<Stored> sink(results);
         stream(f, span, sink, options);
       }

@@ -61,9 +61,8 @@ class ChunkCursor {
   /// The size the next chunk would have, before the cap for the remainder.
   std::size_t chunksize() const { return chunksize_; }
 
-  /// The next chunk's size (0 when done; never more than at_most), and
-  /// moves past it.
-  std::size_t take(std::size_t at_most = kUnknown) {
+  /// The next chunk's size (0 when done), and moves past it.
+  std::size_t take() {
     if (done()) return 0;
     const std::size_t left = n_ - next_;
     std::size_t size = chunksize_;
@@ -74,7 +73,18 @@ class ChunkCursor {
                          : size;
     }
     if (guided_ || adaptive_) size = std::min(size, std::max(max_items_, chunksize_floor()));
-    size = std::min({size, left, std::max<std::size_t>(at_most, 1)});
+    size = std::min(size, left);
+    next_ += size;
+    return size;
+  }
+
+  /// A run of up to n items for rank 0 itself, whatever the chunk size (the
+  /// chunk size is about messages, and these are not sent), but never more
+  /// than a fair share of what is left, ceil(left / ranks). Moves past it.
+  std::size_t take_local(std::size_t n) {
+    if (done()) return 0;
+    std::size_t size = std::max<std::size_t>(n, 1);
+    if (n_ != kUnknown) size = std::min(size, (n_ - next_ + ranks_ - 1) / ranks_);
     next_ += size;
     return size;
   }

@@ -143,11 +143,13 @@ class DynamicMaster {
 
   /// Whether rank 0 should run a task of its own now (see the top of this
   /// file): it still holds items of its own, or it may take more and no
-  /// worker is short of work.
+  /// worker is short of work (or none needs what is left).
   bool may_compute() const {
     if (!root_computes_ || stopped_by_) return false;
     if (local_pos_ < local_.size()) return true;
     if (!may_dispatch()) return false;
+    // What rank 0 would take is all that is left: no one else needs it.
+    if (cursor_.left() <= items_for(kLocalChunk)) return true;
     for (int w = 1; w < ctx_.size; ++w)
       if (workers_[static_cast<std::size_t>(w)].items < kBusyItems) return false;
     return true;
@@ -181,11 +183,11 @@ class DynamicMaster {
     }
   }
 
-  /// Takes the next chunk's items (at most `at_most`) from the source (empty
-  /// when it ran dry).
-  std::span<const T> next_chunk(std::uint64_t& begin, std::size_t at_most = ChunkCursor::kUnknown) {
+  /// Takes the next chunk's items from the source (empty when it ran dry);
+  /// with `local`, that many items for rank 0 itself (see take_local).
+  std::span<const T> next_chunk(std::uint64_t& begin, std::size_t local = 0) {
     begin = cursor_.next();
-    const std::size_t want = cursor_.take(at_most);
+    const std::size_t want = local ? cursor_.take_local(local) : cursor_.take();
     std::span<const T> items;
     guarded([&] { items = source_.take(want); });
     if (items.size() < want) cursor_.end_at(begin + items.size());

@@ -17,7 +17,7 @@ namespace mpimap::detail {
 /// copied as bytes.
 template <class T>
 inline constexpr bool is_scratch_v =
-    std::is_trivially_default_constructible_v<T> && std::is_trivially_copyable_v<T>;
+    std::is_trivially_default_constructible_v<T>&& std::is_trivially_copyable_v<T>;
 
 class Scratch {
  public:
