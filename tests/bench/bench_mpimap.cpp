@@ -3,7 +3,7 @@
 // returns there (results in hand). Pool construction and input generation are
 // outside the timed region. Results are checked after every repetition.
 //
-//   bench_mpimap --case static_map|dispatch|imbalanced|scaling
+//   bench_mpimap --case static_map|dispatch|imbalanced|scaling|stream
 //                [--items N] [--reps K] [--schedule static|dynamic|guided]
 //                [--chunksize C] [--no-capture] [--no-root-computes] [--balance]
 //                [--into 1 | --warm 1]
@@ -29,6 +29,7 @@
 #include <algorithm>
 #include <cstdint>
 #include <memory>
+#include <ranges>
 #include <span>
 #include <string>
 #include <vector>
@@ -211,6 +212,38 @@ void scaling_case(mpimap::Pool& pool, const Config& cfg, const bench::Args& args
   if (pool.is_root()) bench::Json().add("iters_per_item", iters).print();
 }
 
+/// imap over a lazy range (std::views::iota) of cfg.items squares, summed in
+/// the callback: rank 0's peak RSS shows whether streaming stays bounded.
+void stream_case(mpimap::Pool& pool, const Config& cfg) {
+  const std::uint64_t n = cfg.items;
+  std::uint64_t expected = 0;
+  if (pool.is_root())
+    for (std::uint64_t i = 0; i < n; ++i) expected += i * i;
+  for (std::uint64_t rep = 1; rep <= cfg.reps; ++rep) {
+    MPI_Barrier(MPI_COMM_WORLD);
+    const double t0 = MPI_Wtime();
+    std::uint64_t sum = 0, count = 0;
+    pool.imap([](std::uint64_t x) { return x * x; }, std::views::iota(std::uint64_t{0}, n),
+              [&](std::uint64_t v) { sum += v, ++count; }, cfg.options);
+    const double seconds = MPI_Wtime() - t0;
+    if (!pool.is_root()) continue;
+    if (count != n || sum != expected) bench::wrong_result("stream sum");
+    bench::Json()
+        .add("rep", rep)
+        .add("seconds", seconds)
+        .add("items", n)
+        .add("ranks", pool.size())
+        .add("schedule", std::string(mpimap::to_string(cfg.options.schedule)))
+        .add("chunksize", cfg.options.chunksize)
+        .print();
+  }
+  if (pool.is_root())
+    bench::Json()
+        .add("peak_rss_kb", bench::peak_rss_kb())
+        .add("input_bytes", n * sizeof(std::uint64_t))
+        .print();
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -246,6 +279,9 @@ int main(int argc, char** argv) {
   } else if (cfg.which == "scaling") {
     cfg.items = args.u64("items", 1'000);
     scaling_case(pool, cfg, args);
+  } else if (cfg.which == "stream") {
+    cfg.items = args.u64("items", 100'000'000);
+    stream_case(pool, cfg);
   } else {
     if (pool.is_root())
       std::fprintf(stderr, "bench_mpimap: unknown --case '%s'\n", cfg.which.c_str());

@@ -119,7 +119,7 @@ class ChunkCursor {
 /// All the chunks in flight of a dynamic map together hold at most about
 /// this many bytes of items (and as many of results), so that rank 0's memory
 /// stays bounded whatever the input's length and the tasks' speed.
-inline constexpr std::size_t kInFlightBytes = std::size_t{24} << 20;
+inline constexpr std::size_t kInFlightBytes = std::size_t{12} << 20;
 
 /// The most items an automatic or guided chunk may hold when `workers` ranks
 /// each have up to `window` chunks in flight: kInFlightBytes shared out, but

@@ -78,6 +78,7 @@ class DynamicMaster {
         printer_(os),
         cursor_(source.size(), ctx.size, options.schedule, options.chunksize,
                 max_chunk_items(sizeof(T), ctx.size - 1, window_for(options.schedule))),
+        held_cap_(std::max<std::size_t>(1, kInFlightBytes / sizeof(R))),
         root_computes_(options.root_computes || ctx.size == 1),
         window_(window_for(options.schedule)),
         workers_(static_cast<std::size_t>(ctx.size)),
@@ -122,6 +123,14 @@ class DynamicMaster {
  private:
   bool may_dispatch() const { return !failure_ && !stopped_by_ && !cursor_.done(); }
 
+  /// may_dispatch(), unless the sink holds too many results waiting for an
+  /// earlier one (imap behind a slow chunk): then nothing more goes out until
+  /// the chunks in flight (the late one among them) are back, so that rank 0's
+  /// memory stays bounded.
+  bool may_hand_out() const {
+    return may_dispatch() && (in_flight_ == 0 || sink_.held() <= held_cap_);
+  }
+
   /// What rank 0 knows of one worker's chunks in flight.
   struct Worker {
     std::deque<std::uint64_t> chunks;  // items of each, in the order sent
@@ -131,7 +140,7 @@ class DynamicMaster {
   /// Whether worker w may get another chunk: within its window, and below its
   /// fair share of the items left (at least one item).
   bool may_send(int w) const {
-    if (!may_dispatch()) return false;
+    if (!may_hand_out()) return false;
     const Worker& k = workers_[static_cast<std::size_t>(w)];
     if (k.chunks.size() >= static_cast<std::size_t>(window_)) return false;
     if (k.items == 0) return true;
@@ -147,7 +156,7 @@ class DynamicMaster {
   bool may_compute() const {
     if (!root_computes_ || stopped_by_) return false;
     if (local_pos_ < local_.size()) return true;
-    if (!may_dispatch()) return false;
+    if (!may_hand_out()) return false;
     // What rank 0 would take is all that is left: no one else needs it.
     if (cursor_.left() <= items_for(kLocalChunk)) return true;
     for (int w = 1; w < ctx_.size; ++w)
@@ -249,7 +258,7 @@ class DynamicMaster {
   bool run_local_slice() {
     if (stopped_by_) return false;
     if (local_pos_ == local_.size()) {
-      if (!may_dispatch()) return false;
+      if (!may_hand_out()) return false;
       local_ = next_chunk(local_begin_, items_for(kLocalChunk));
       if constexpr (!Source::stable) {
         local_copy_.assign(local_.begin(), local_.end());
@@ -283,6 +292,7 @@ class DynamicMaster {
   TaskRunner& runner_;
   OrderedPrinter printer_;
   ChunkCursor cursor_;
+  std::size_t held_cap_;  // results the sink may hold back (see may_hand_out)
   bool root_computes_;
   int window_;
   std::vector<Worker> workers_;  // by rank; [0] unused

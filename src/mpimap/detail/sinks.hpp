@@ -9,7 +9,10 @@
 //                earlier results are in; holds only results that wait.
 //   UnorderedSink imap_unordered: a callback per result as it arrives.
 //   FoldSink     map_reduce: folds rank 0's own results; workers fold theirs.
+// held() says how many results a sink keeps waiting for an earlier one (only
+// OrderedSink does): rank 0 stops handing out work while that is too many.
 
+#include <cstddef>
 #include <cstdint>
 #include <functional>
 #include <map>
@@ -31,6 +34,7 @@ template <class R>
 class VectorSink {
  public:
   static constexpr bool workers_send_values = true;
+  static std::size_t held() { return 0; }
   explicit VectorSink(std::vector<R>& out) : out_(out) {}
   R* slot(std::uint64_t begin, std::uint64_t count) {
     if (out_.size() < begin + count) out_.resize(begin + count);
@@ -47,6 +51,7 @@ template <class R>
 class SpanSink {
  public:
   static constexpr bool workers_send_values = true;
+  static std::size_t held() { return 0; }
   explicit SpanSink(R* out) : out_(out) {}
   R* slot(std::uint64_t begin, std::uint64_t) { return out_ + begin; }
   void complete(std::uint64_t, std::uint64_t, bool) {}
@@ -60,6 +65,7 @@ class OrderedSink {
  public:
   static constexpr bool workers_send_values = true;
   explicit OrderedSink(Callback& cb) : cb_(cb) {}
+  std::size_t held() const { return held_; }
   R* slot(std::uint64_t begin, std::uint64_t count) {
     auto& chunk = waiting_[begin];
     chunk.values.resize(count);
@@ -69,10 +75,12 @@ class OrderedSink {
     auto& chunk = waiting_[begin];
     chunk.values.resize(succeeded);
     chunk.failed = failed;
+    held_ += succeeded;
     // Deliver every chunk that starts where delivery stands; a failed chunk
     // stops delivery for good (nothing past a failing item is delivered).
     for (auto it = waiting_.begin(); !stopped_ && it != waiting_.end() && it->first == next_;
          it = waiting_.erase(it)) {
+      held_ -= it->second.values.size();
       for (auto& v : it->second.values) deliver(cb_, next_++, std::move(v));
       stopped_ = it->second.failed;
     }
@@ -86,6 +94,7 @@ class OrderedSink {
   Callback& cb_;
   std::uint64_t next_ = 0;
   bool stopped_ = false;
+  std::size_t held_ = 0;  // values in waiting_
   std::map<std::uint64_t, Chunk> waiting_;
 };
 
@@ -93,6 +102,7 @@ template <class R, class Callback>
 class UnorderedSink {
  public:
   static constexpr bool workers_send_values = true;
+  static std::size_t held() { return 0; }
   explicit UnorderedSink(Callback& cb) : cb_(cb) {}
   R* slot(std::uint64_t begin, std::uint64_t count) {
     begin_ = begin;
@@ -113,6 +123,7 @@ template <class R, class Op>
 class FoldSink {
  public:
   static constexpr bool workers_send_values = false;
+  static std::size_t held() { return 0; }
   FoldSink(R& acc, Op& op) : acc_(acc), op_(op) {}
   R* slot(std::uint64_t, std::uint64_t count) {
     buffer_.resize(count);
