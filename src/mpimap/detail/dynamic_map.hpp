@@ -90,9 +90,8 @@ class DynamicMaster {
       for (int w = 1; w < ctx_.size; ++w)
         if (may_send(w)) send_chunk(w);
     while (true) {
-      bool took = false;
-      while (handle_result(false)) took = true;
-      if (took) continue;  // look again at once: a busy rank 0 only dispatches
+      while (handle_result(false)) {
+      }
       if (may_compute()) {
         // Tasks of its own until it is time to look at the mailbox again.
         const auto poll_at = clock::now() + kPollEvery;
