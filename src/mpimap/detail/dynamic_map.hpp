@@ -25,6 +25,8 @@
 #include <mpi.h>
 
 #include <algorithm>
+#include <array>
+#include <bit>
 #include <chrono>
 #include <cstdint>
 #include <deque>
@@ -49,8 +51,40 @@ namespace mpimap::detail {
 /// deeper window would hand a worker too much of the input at once.
 inline int window_for(Schedule s) { return s == Schedule::Guided ? 2 : 8; }
 /// Rank 0 runs a task of its own only while every worker has at least this
-/// many items in flight (one running, one queued).
+/// many items in flight (one running, one queued), and queued work that
+/// outlasts most tasks (see TaskTimes).
 inline constexpr std::uint64_t kBusyItems = 2;
+
+/// The task times seen so far (per item, from every chunk's time), in
+/// power-of-two buckets: their mean, and a time that 95% of the tasks stay
+/// under. Rank 0 cannot look at its mailbox while one of its own tasks runs,
+/// so it starts one only when every worker has that much work queued: a task
+/// of rank 0's then rarely leaves a worker idle, however uneven the tasks.
+class TaskTimes {
+ public:
+  void add(std::uint64_t items, std::uint64_t nanos) {
+    if (items == 0) return;
+    items_ += items;
+    nanos_ += nanos;
+    counts_[static_cast<std::size_t>(std::bit_width(nanos / items))] += items;
+  }
+  /// 0 while nothing is measured.
+  std::uint64_t mean() const { return items_ ? nanos_ / items_ : 0; }
+  /// The lower edge of the bucket that holds the 95th percentile (at least
+  /// the mean's bucket edge); 0 while nothing is measured.
+  std::uint64_t long_task() const {
+    std::uint64_t seen = 0;
+    for (std::size_t b = 0; b < counts_.size(); ++b) {
+      seen += counts_[b];
+      if (seen * 20 >= items_ * 19) return b == 0 ? 0 : std::uint64_t{1} << (b - 1);
+    }
+    return 0;
+  }
+
+ private:
+  std::array<std::uint64_t, 65> counts_{};
+  std::uint64_t items_ = 0, nanos_ = 0;
+};
 /// Worker side: results whose sends may be pending before it waits for them.
 inline constexpr int kMaxPendingSends = 2;
 /// How often rank 0 looks at its mailbox while it runs tasks itself.
@@ -158,26 +192,26 @@ class DynamicMaster {
     if (!may_hand_out()) return false;
     // What rank 0 would take is all that is left: no one else needs it.
     if (cursor_.left() <= items_for(kLocalChunk)) return true;
+    // Every worker has one item queued, and as many more as make a long task.
+    const std::uint64_t mean = times_.mean();
+    const std::uint64_t queued =
+        std::max<std::uint64_t>(kBusyItems - 1, mean ? times_.long_task() / mean : 0);
     for (int w = 1; w < ctx_.size; ++w)
-      if (workers_[static_cast<std::size_t>(w)].items < kBusyItems) return false;
+      if (workers_[static_cast<std::size_t>(w)].items < queued + 1) return false;
     return true;
   }
-
-  /// The mean task time so far, in nanoseconds (0: nothing measured yet).
-  std::uint64_t mean_task_nanos() const { return seen_items_ ? seen_nanos_ / seen_items_ : 0; }
 
   /// How many items `span` of task time holds, by the mean so far (1 while
   /// nothing is measured).
   std::uint64_t items_for(std::chrono::nanoseconds span) const {
-    const std::uint64_t mean = mean_task_nanos();
+    const std::uint64_t mean = times_.mean();
     if (mean == 0) return 1;
     return std::max<std::uint64_t>(1, static_cast<std::uint64_t>(span.count()) / mean);
   }
 
   void observe(const ChunkStatus& status) {
     cursor_.observe(status.attempted, status.nanos);
-    seen_items_ += status.attempted;
-    seen_nanos_ += status.nanos;
+    times_.add(status.attempted, status.nanos);
   }
 
   /// Runs the caller's code (sink, source) unless it threw before.
@@ -305,7 +339,7 @@ class DynamicMaster {
   std::exception_ptr stopped_by_;
   std::vector<char> recv_buf_;
   Outputs outputs_, local_outputs_;
-  std::uint64_t seen_items_ = 0, seen_nanos_ = 0;  // tasks measured so far, all ranks
+  TaskTimes times_;  // tasks measured so far, all ranks
 };
 
 /// No folding: a worker of map, imap and imap_unordered sends its values.
