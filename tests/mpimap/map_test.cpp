@@ -474,6 +474,25 @@ TEST(Map, LargeInputManyChunks) {
   }
 }
 
+TEST(Map, LargeChunksOfPlainValuesTravelApart) {
+  // At and around kValuesApartBytes (16 KiB: 2048 int64), chunks go inline or
+  // apart from their messages; results are the same either way, for map and
+  // for imap's ordered delivery.
+  mpimap::Pool pool;
+  const auto items = random_items<std::int64_t>(60'000, 74);
+  const auto want = serial_map(items, Case<std::int64_t>::f);
+  for (std::size_t cs : {2047, 2048, 2049, 30'000})
+    for (const bool root : {true, false}) {
+      const MapOptions o{.schedule = Schedule::Dynamic, .chunksize = cs, .root_computes = root};
+      SCOPED_TRACE(describe(o, items.size()));
+      expect_results(pool, map_or_fail(pool, Case<std::int64_t>::f, items, o), want);
+      std::vector<std::int64_t> streamed;
+      pool.imap(
+          Case<std::int64_t>::f, items, [&](std::int64_t v) { streamed.push_back(v); }, o);
+      expect_results(pool, streamed, want);
+    }
+}
+
 TEST(Map, BigItemsMakeLargeMessages) {
   mpimap::Pool pool;
   std::mt19937_64 rng(81);

@@ -322,6 +322,31 @@ TEST(TaskError, LargeMessagesInFlightWhenATaskFails) {
   expect_pool_still_works(pool, {.schedule = Schedule::Guided});
 }
 
+TEST(TaskError, FailureInsideALargeChunkOfPlainValues) {
+  // Chunks of 4096 int64 (32 KiB) move apart from their messages, straight
+  // between the buffers (kValuesApartBytes); a failure part-way through one
+  // sends back only the values before it, and the pool goes on.
+  mpimap::Pool pool;
+  std::vector<std::int64_t> items(40'000);
+  for (std::size_t i = 0; i < items.size(); ++i) items[i] = static_cast<std::int64_t>(i);
+  for (const bool root : {true, false}) {
+    const MapOptions o{.schedule = Schedule::Dynamic, .chunksize = 4096, .root_computes = root};
+    SCOPED_TRACE(describe(o));
+    const Seen s = observe([&] {
+      return pool
+          .map(
+              [&](std::int64_t i) {
+                if (i == 30'001) throw std::runtime_error(boom(i, pool));
+                return i * 3;
+              },
+              items, o)
+          .size();
+    });
+    expect_failure(pool, s, 30'001, boom_message);
+    expect_pool_still_works(pool, o);
+  }
+}
+
 TEST(TaskError, IsARuntimeError) {
   const mpimap::TaskError e(3, 1, "node7", "bad input");
   const std::runtime_error& base = e;

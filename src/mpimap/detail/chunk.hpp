@@ -25,8 +25,9 @@ struct ChunkStatus {
   std::uint64_t begin = 0;
   std::uint64_t attempted = 0;  // tasks run, the failing one included
   bool failed = false;
-  std::string error;        // when failed: the message of task begin + attempted - 1
-  std::uint64_t nanos = 0;  // how long the chunk took (feeds automatic chunk sizes)
+  std::string error;          // when failed: the message of task begin + attempted - 1
+  std::uint64_t nanos = 0;    // how long the chunk took (feeds automatic chunk sizes)
+  bool values_apart = false;  // read side: the values follow in a message of their own
   std::uint64_t succeeded() const { return attempted - (failed ? 1 : 0); }
 };
 
@@ -57,16 +58,24 @@ ChunkStatus run_chunk(F& f, const T* items, std::uint64_t begin, std::uint64_t c
   return st;
 }
 
+/// Large chunks of fast values travel in a message of their own, straight
+/// from and into the buffers where they live (no copy into or out of a
+/// message); small ones inline, so that one task costs one message.
+inline constexpr std::size_t kValuesApartBytes = std::size_t{16} << 10;
+
 /// Writes an outcome; with results == nullptr the values are left out (the
-/// static schedule gathers fast values separately with MPI_Gatherv).
+/// static schedule gathers fast values separately with MPI_Gatherv; with
+/// `values_apart` they follow in a kResultValuesTag message).
 template <class R>
-void write_outcome(Writer& w, const ChunkStatus& st, const R* results, const Outputs& outputs) {
+void write_outcome(Writer& w, const ChunkStatus& st, const R* results, const Outputs& outputs,
+                   bool values_apart = false) {
   w.put(st.begin);
   w.put(st.attempted);
   w.put<std::uint8_t>(st.failed);
   w.put(st.nanos);
+  w.put<std::uint8_t>(values_apart);
   w.put<std::uint64_t>(outputs.size());
-  if (results && !std::is_empty_v<R>) w.put_values(results, st.succeeded());
+  if (results && !values_apart && !std::is_empty_v<R>) w.put_values(results, st.succeeded());
   for (const auto& [index, text] : outputs) {
     w.put(index);
     w.put_string(text);
@@ -74,9 +83,10 @@ void write_outcome(Writer& w, const ChunkStatus& st, const R* results, const Out
   if (st.failed) w.put_string(st.error);
 }
 
-/// Reads an outcome. The values (if written) go to dest(begin, succeeded),
-/// which returns where to put them (nullptr: they were not written); outputs
-/// are appended.
+/// Reads an outcome. The values (if written inline) go to dest(begin,
+/// succeeded), which returns where to put them (nullptr: they were not
+/// written); when they come apart, st.values_apart says so and the caller
+/// receives them. Outputs are appended.
 template <class R, class Dest>
 ChunkStatus read_outcome(Reader& r, Dest&& dest, Outputs& outputs) {
   ChunkStatus st;
@@ -84,9 +94,11 @@ ChunkStatus read_outcome(Reader& r, Dest&& dest, Outputs& outputs) {
   st.attempted = r.get<std::uint64_t>();
   st.failed = r.get<std::uint8_t>() != 0;
   st.nanos = r.get<std::uint64_t>();
+  st.values_apart = r.get<std::uint8_t>() != 0;
   const auto n_outputs = r.get<std::uint64_t>();
   if constexpr (!std::is_empty_v<R>) {
-    if (R* out = dest(st.begin, st.succeeded())) r.get_values(st.succeeded(), out);
+    if (!st.values_apart)
+      if (R* out = dest(st.begin, st.succeeded())) r.get_values(st.succeeded(), out);
   }
   for (std::uint64_t i = 0; i < n_outputs; ++i) {
     const auto index = r.get<std::uint64_t>();

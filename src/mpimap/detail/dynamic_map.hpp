@@ -39,6 +39,7 @@
 #include "mpimap/detail/context.hpp"
 #include "mpimap/detail/messaging.hpp"
 #include "mpimap/detail/ordered_printer.hpp"
+#include "mpimap/detail/scratch.hpp"
 #include "mpimap/detail/sinks.hpp"
 #include "mpimap/detail/sources.hpp"
 #include "mpimap/detail/wait.hpp"
@@ -241,12 +242,17 @@ class DynamicMaster {
     std::uint64_t begin = 0;
     const auto items = next_chunk(begin);
     if (items.empty()) return;
+    // Large chunks of a stable source go straight from the caller's items.
+    bool apart = false;
+    if constexpr (is_fast_v<T> && Source::stable) apart = items.size_bytes() >= kValuesApartBytes;
     auto& buf = sends_.buffer();
     Writer wr(buf);
     wr.put(begin);
     wr.put<std::uint64_t>(items.size());
-    wr.put_values(items.data(), items.size());
+    wr.put<std::uint8_t>(apart);
+    if (!apart) wr.put_values(items.data(), items.size());
     sends_.send(w, kTaskTag);
+    if (apart) sends_.send_view(items.data(), items.size_bytes(), w, kTaskValuesTag);
     ++in_flight_;
     Worker& k = workers_[static_cast<std::size_t>(w)];
     k.chunks.push_back(items.size());
@@ -270,6 +276,7 @@ class DynamicMaster {
           return Sink::workers_send_values ? sink_.slot(begin, count) : nullptr;
         },
         outputs_);
+    if (status.values_apart) receive_values(w, status);
     if constexpr (Sink::workers_send_values)
       guarded([&] { sink_.complete(status.begin, status.succeeded(), status.failed); });
     observe(status);
@@ -278,6 +285,19 @@ class DynamicMaster {
     while (may_send(w)) send_chunk(w);
     sends_.reap();
     return true;
+  }
+
+  /// Receives a chunk's values that came apart from its outcome straight
+  /// into the sink (or, if the sink failed to give a place, into nowhere).
+  void receive_values(int w, const ChunkStatus& status) {
+    R* dest = nullptr;
+    if constexpr (Sink::workers_send_values)
+      guarded([&] { dest = sink_.slot(status.begin, status.succeeded()); });
+    std::vector<R> discard;
+    if (!dest) discard.resize(status.succeeded()), dest = discard.data();
+    check(MPI_Recv(dest, mpi_count(status.succeeded() * sizeof(R), "a message"), MPI_BYTE, w,
+                   kResultValuesTag, ctx_.comm, MPI_STATUS_IGNORE),
+          "MPI_Recv");
   }
 
   void note(const ChunkStatus& status, int rank) {
@@ -363,18 +383,43 @@ void dynamic_worker(const Context& ctx, F& f, TaskRunner& runner, Fold* fold = n
     Reader reader(in);
     const auto begin = reader.get<std::uint64_t>();
     const auto count = reader.get<std::uint64_t>();
+    const bool items_apart = reader.get<std::uint8_t>() != 0;
     items.resize(count);
-    reader.get_values(count, items.data());
-    results.resize(count);
+    if (items_apart) {
+      if constexpr (is_fast_v<T>)
+        check(MPI_Recv(items.data(), mpi_count(count * sizeof(T), "a message"), MPI_BYTE, 0,
+                       kTaskValuesTag, ctx.comm, MPI_STATUS_IGNORE),
+              "MPI_Recv");
+    } else {
+      reader.get_values(count, items.data());
+    }
     outputs.clear();
-    const ChunkStatus status =
-        run_chunk(f, items.data(), begin, count, results.data(), runner, outputs);
+    // Large chunks of plain values are computed straight into the buffer
+    // that carries them back (see kValuesApartBytes).
+    constexpr bool may_go_apart = !folding && is_fast_v<R> && !std::is_empty_v<R> &&
+                                  is_scratch_v<R> && alignof(R) <= __STDCPP_DEFAULT_NEW_ALIGNMENT__;
+    std::vector<char> values;
+    R* out = nullptr;
+    const bool apart = may_go_apart && count * sizeof(R) >= kValuesApartBytes;
+    if (apart) {
+      values = sends.take_buffer();
+      values.resize(count * sizeof(R));
+      out = reinterpret_cast<R*>(values.data());
+    } else {
+      results.resize(count);
+      out = results.data();
+    }
+    const ChunkStatus status = run_chunk(f, items.data(), begin, count, out, runner, outputs);
     if constexpr (folding)
       for (std::uint64_t i = 0; i < status.succeeded(); ++i)
-        *acc = (*fold)(std::move(*acc), std::move(results[i]));
+        *acc = (*fold)(std::move(*acc), std::move(out[i]));
     Writer w(sends.buffer());
-    write_outcome(w, status, folding ? nullptr : results.data(), outputs);
+    write_outcome(w, status, folding ? nullptr : out, outputs, apart);
     sends.send(0, kResultTag);
+    if (apart) {
+      values.resize(status.succeeded() * sizeof(R));
+      sends.send(std::move(values), 0, kResultValuesTag);
+    }
     if (sends.pending() > kMaxPendingSends) sends.drain();
   }
   if constexpr (folding) {

@@ -39,6 +39,29 @@ class SendQueue {
     slots_.back().bytes.clear();
     return slots_.back().bytes;
   }
+  /// A buffer of one's own, to fill and hand back with send(bytes, ...).
+  std::vector<char> take_buffer() {
+    reap();
+    if (free_.empty()) return {};
+    std::vector<char> bytes = std::move(free_.back().bytes);
+    free_.pop_back();
+    bytes.clear();
+    return bytes;
+  }
+  /// Sends `bytes`, which the queue keeps until the send is complete.
+  void send(std::vector<char>&& bytes, int dest, int tag) {
+    slots_.emplace_back();
+    slots_.back().bytes = std::move(bytes);
+    send(dest, tag);
+  }
+  /// Sends n bytes at `data`, which the caller keeps valid and unchanged until
+  /// drain() (no copy).
+  void send_view(const void* data, std::size_t n, int dest, int tag) {
+    slots_.emplace_back();
+    check(MPI_Isend(data, mpi_count(n, "a message"), MPI_BYTE, dest, tag, comm_,
+                    &slots_.back().request),
+          "MPI_Isend");
+  }
   /// Sends the buffer last returned by buffer().
   void send(int dest, int tag) {
     auto& s = slots_.back();
@@ -46,14 +69,14 @@ class SendQueue {
                     comm_, &s.request),
           "MPI_Isend");
   }
-  /// Forgets the sends that are complete, keeping a few small buffers for
-  /// reuse (a big one, say a 10 MB output, is let go).
+  /// Forgets the sends that are complete, keeping a few buffers of up to
+  /// 4 MiB for reuse (a bigger one, say a 10 MB output, is let go).
   void reap() {
     while (!slots_.empty()) {
       int done = 0;
       check(MPI_Test(&slots_.front().request, &done, MPI_STATUS_IGNORE), "MPI_Test");
       if (!done) break;
-      if (free_.size() < 8 && slots_.front().bytes.capacity() <= (std::size_t{1} << 20))
+      if (free_.size() < 8 && slots_.front().bytes.capacity() <= (std::size_t{4} << 20))
         free_.push_back(std::move(slots_.front()));
       slots_.pop_front();
     }

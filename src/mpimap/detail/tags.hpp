@@ -8,11 +8,13 @@ namespace mpimap::detail {
 
 enum Tag : int {
   // A pool (mpimap/pool.hpp).
-  kTaskTag = 1,    // rank 0 -> worker: a chunk of items
-  kResultTag = 2,  // worker -> rank 0: a chunk's results (and its request for more)
-  kStopTag = 3,    // rank 0 -> worker: the map is over
-  kFoldTag = 4,    // worker -> rank 0: map_reduce's partial result
-  kBulkTag = 5,    // static blocks too big for one message, in pieces
+  kTaskTag = 1,          // rank 0 -> worker: a chunk of items
+  kResultTag = 2,        // worker -> rank 0: a chunk's results (and its request for more)
+  kStopTag = 3,          // rank 0 -> worker: the map is over
+  kFoldTag = 4,          // worker -> rank 0: map_reduce's partial result
+  kBulkTag = 5,          // static blocks too big for one message, in pieces
+  kTaskValuesTag = 6,    // rank 0 -> worker: a large chunk's items, after its kTaskTag header
+  kResultValuesTag = 7,  // worker -> rank 0: a large chunk's values, after its kResultTag
   // The task farm (farm/messages.hpp).
   kFarmTaskTag = 11,    // rank 0 -> worker: one task
   kFarmResultTag = 12,  // worker -> rank 0: what became of one task
