@@ -83,8 +83,9 @@ class Pool {
       throw std::invalid_argument("mpimap::Pool::map_into: out.size() != items.size() on rank 0");
     if (options.schedule == Schedule::Static || size() == 1) {
       detail::TaskRunner runner = runner_for(options);
-      raise(detail::static_map(*ctx_, room_, f, items, out.data(), runner, output_of(options),
-                               options.message_limit));
+      raise(detail::static_map(
+          *ctx_, room_, f, items, [&] { return out.data(); }, runner, output_of(options),
+          options.message_limit));
     } else {
       detail::SpanSink<R> sink(out.data());
       stream(f, items, sink, options);
@@ -177,9 +178,14 @@ class Pool {
     if constexpr (in_place) {
       const std::span<const T> span(std::ranges::data(items), std::ranges::size(items));
       if (options.schedule == Schedule::Static || size() == 1) {
-        if (is_root()) results.resize(span.size());
+        // Allocated (and zeroed: a std::vector's elements are initialised)
+        // while the items move, where it costs nothing.
+        auto results_at = [&] {
+          results.resize(span.size());
+          return results.data();
+        };
         detail::TaskRunner runner = runner_for(options);
-        raise(detail::static_map(*ctx_, room_, f, span, results.data(), runner, output_of(options),
+        raise(detail::static_map(*ctx_, room_, f, span, results_at, runner, output_of(options),
                                  options.message_limit));
       } else {
         if (is_root()) results.resize(span.size());  // no regrowth as chunks come in

@@ -146,27 +146,30 @@ inline std::vector<std::vector<char>> gather_bytes(const Context& ctx,
 
 /// Moves fast values between rank 0's array and every rank's block:
 /// Scatter = true sends root's blocks out, false brings them in. Every rank
-/// must be there (after a meeting).
-template <bool Scatter, class T>
-void move_blocks(const Context& ctx, const Blocks& blocks, T* root_data, T* mine,
-                 std::size_t limit) {
+/// must be there (after a meeting). `meanwhile` runs on rank 0 while the
+/// blocks move (the items' scatter: workers copy their blocks straight out of
+/// rank 0's memory, so rank 0 is free to prepare the results' buffer).
+template <bool Scatter, class T, class Meanwhile = void (*)()>
+void move_blocks(
+    const Context& ctx, const Blocks& blocks, T* root_data, T* mine, std::size_t limit,
+    Meanwhile&& meanwhile = [] {}) {
   Datatype<T> dt;
+  std::vector<MPI_Request> reqs;
   if (blocks.collective(sizeof(T), limit)) {
     const auto counts = ctx.is_root() ? blocks.counts() : std::vector<int>{};
     const auto displs = ctx.is_root() ? blocks.displs() : std::vector<int>{};
     const int count = mpi_count(blocks.count(ctx.rank), "a block");
+    reqs.emplace_back();
     if constexpr (Scatter)
-      check(MPI_Scatterv(root_data, counts.data(), displs.data(), dt.get(),
-                         ctx.is_root() ? MPI_IN_PLACE : mine, count, dt.get(), 0, ctx.comm),
-            "MPI_Scatterv");
+      check(MPI_Iscatterv(root_data, counts.data(), displs.data(), dt.get(),
+                          ctx.is_root() ? MPI_IN_PLACE : mine, count, dt.get(), 0, ctx.comm,
+                          &reqs.back()),
+            "MPI_Iscatterv");
     else
-      check(MPI_Gatherv(ctx.is_root() ? MPI_IN_PLACE : mine, count, dt.get(), root_data,
-                        counts.data(), displs.data(), dt.get(), 0, ctx.comm),
-            "MPI_Gatherv");
-    return;
-  }
-  std::vector<MPI_Request> reqs;
-  if (ctx.is_root()) {
+      check(MPI_Igatherv(ctx.is_root() ? MPI_IN_PLACE : mine, count, dt.get(), root_data,
+                         counts.data(), displs.data(), dt.get(), 0, ctx.comm, &reqs.back()),
+            "MPI_Igatherv");
+  } else if (ctx.is_root()) {
     for (int r = 1; r < ctx.size; ++r)
       post_pieces<Scatter>(root_data + blocks.begin(r), blocks.count(r), dt.get(), sizeof(T), r,
                            kBulkTag, ctx.comm, limit, reqs);
@@ -174,15 +177,20 @@ void move_blocks(const Context& ctx, const Blocks& blocks, T* root_data, T* mine
     post_pieces<!Scatter>(mine, blocks.count(ctx.rank), dt.get(), sizeof(T), 0, kBulkTag, ctx.comm,
                           limit, reqs);
   }
+  if (ctx.is_root()) meanwhile();
   complete_all(reqs);
 }
 
-/// Runs the map; on rank 0 fills results[0, n) and prints
+/// Runs the map; on rank 0 fills the results, at results_at() (which rank 0
+/// calls once, while the items move: it may allocate them), and prints
 /// outputs. Returns the first failure (meaningful on rank 0). A worker's
 /// block of items and of results lives in `room`, kept between maps.
-template <class F, class T, class R>
+template <class F, class T, class ResultsAt>
 FirstFailure static_map(const Context& ctx, BlockRoom& room, F& f, std::span<const T> items,
-                        R* results, TaskRunner& runner, std::ostream& os, std::size_t limit) {
+                        ResultsAt&& results_at, TaskRunner& runner, std::ostream& os,
+                        std::size_t limit) {
+  using R = std::remove_pointer_t<decltype(results_at())>;
+  R* results = nullptr;
   meet(ctx.comm);  // workers usually wait here for rank 0
   std::uint64_t n = items.size();
   check(MPI_Bcast(&n, 1, MPI_UINT64_T, 0, ctx.comm), "MPI_Bcast");
@@ -201,13 +209,15 @@ FirstFailure static_map(const Context& ctx, BlockRoom& room, F& f, std::span<con
   }
   const T* my_items = ctx.is_root() ? items.data() : mine;
   if constexpr (is_fast_v<T>) {
-    move_blocks<true>(ctx, blocks, const_cast<T*>(items.data()), mine, limit);
+    move_blocks<true>(ctx, blocks, const_cast<T*>(items.data()), mine, limit,
+                      [&] { results = results_at(); });
   } else {
     std::vector<std::vector<char>> packed(ctx.is_root() ? ctx.size : 0);
     for (int r = 1; r < static_cast<int>(packed.size()); ++r)
       Writer(packed[r]).put_values(items.data() + blocks.begin(r), blocks.count(r));
     const auto packed_mine = scatter_bytes(ctx, packed, limit);
     if (!ctx.is_root()) Reader(packed_mine).get_values(count, mine);
+    if (ctx.is_root()) results = results_at();
   }
 
   // Work.
