@@ -89,7 +89,8 @@ class TaskTimes {
   std::array<std::uint64_t, 65> counts_{};
   std::uint64_t items_ = 0, nanos_ = 0;
 };
-/// Worker side: results whose sends may be pending before it waits for them.
+/// Worker side: results whose sends may be pending before it waits for them
+/// (a result is one message, or two when its values travel apart).
 inline constexpr int kMaxPendingSends = 2;
 /// How often rank 0 looks at its mailbox while it runs tasks itself.
 inline constexpr std::chrono::microseconds kPollEvery{5};
@@ -138,6 +139,10 @@ class DynamicMaster {
         continue;
       }
       if (in_flight_ == 0) break;
+      // Workers left without work while the sink held too much (see
+      // may_hand_out) get theirs before rank 0 waits.
+      for (int w = 1; w < ctx_.size; ++w)
+        while (may_send(w)) send_chunk(w);
       handle_result(true);
     }
     for (int w = 1; w < ctx_.size; ++w) {
@@ -276,7 +281,16 @@ class DynamicMaster {
     const ChunkStatus status = read_outcome<R>(
         reader,
         [this](std::uint64_t begin, std::uint64_t count) -> R* {
-          return Sink::workers_send_values ? sink_.slot(begin, count) : nullptr;
+          if constexpr (!Sink::workers_send_values) {
+            return nullptr;  // the values were not sent
+          } else {
+            // The values are in the message: read them somewhere even if
+            // the sink cannot give a place (it threw: the map stops).
+            R* dest = nullptr;
+            guarded([&] { dest = sink_.slot(begin, count); });
+            if (!dest) discard_.resize(count), dest = discard_.data();
+            return dest;
+          }
         },
         outputs_);
     if (status.values_apart) receive_values(w, status);
@@ -296,8 +310,7 @@ class DynamicMaster {
     R* dest = nullptr;
     if constexpr (Sink::workers_send_values)
       guarded([&] { dest = sink_.slot(status.begin, status.succeeded()); });
-    std::vector<R> discard;
-    if (!dest) discard.resize(status.succeeded()), dest = discard.data();
+    if (!dest) discard_.resize(status.succeeded()), dest = discard_.data();
     check(MPI_Recv(dest, mpi_count(status.succeeded() * sizeof(R), "a message"), MPI_BYTE, w,
                    kResultValuesTag, ctx_.comm, MPI_STATUS_IGNORE),
           "MPI_Recv");
@@ -361,6 +374,7 @@ class DynamicMaster {
   FirstFailure failure_;
   std::exception_ptr stopped_by_;
   std::vector<char> recv_buf_;
+  std::vector<R> discard_;  // values with nowhere to go (the sink threw)
   Outputs outputs_, local_outputs_;
   TaskTimes times_;  // tasks measured so far, all ranks
 };
@@ -423,7 +437,7 @@ void dynamic_worker(const Context& ctx, F& f, TaskRunner& runner, Fold* fold = n
       values.resize(status.succeeded() * sizeof(R));
       sends.send(std::move(values), 0, kResultValuesTag);
     }
-    if (sends.pending() > kMaxPendingSends) sends.drain();
+    if (sends.pending() > 2 * kMaxPendingSends) sends.drain();
   }
   if constexpr (folding) {
     Writer w(sends.buffer());

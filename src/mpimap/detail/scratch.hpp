@@ -27,10 +27,11 @@ class Scratch {
   /// Room for n values of T; what it holds is unspecified.
   template <class T>
   T* get(std::size_t n) {
-    static_assert(is_scratch_v<T>);
+    static_assert(is_scratch_v<T> && alignof(T) <= static_cast<std::size_t>(kAlign));
     const std::size_t bytes = n * sizeof(T);
     if (bytes > bytes_) {
-      data_.reset();
+      data_.reset();  // first, so that old and new are never both held
+      bytes_ = 0;     // (and stays right should the allocation throw)
       data_.reset(static_cast<std::byte*>(::operator new(bytes, kAlign)));
       bytes_ = bytes;
     }
