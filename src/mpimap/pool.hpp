@@ -234,7 +234,7 @@ class Pool {
         const auto failure = master.run();
         std::exception_ptr stopped = master.stopped_by();
         if constexpr (!std::is_same_v<Fold, detail::NoFold>)
-          detail::collect_folds(*ctx_, *acc, *fold, /*combine=*/!stopped);
+          detail::collect_folds(*ctx_, *acc, *fold, /*combine=*/!stopped && !failure);
         if (stopped) std::rethrow_exception(stopped);
         raise(failure);
       };

@@ -286,6 +286,46 @@ TEST(MapReduce, FailingTaskThrowsOnRoot) {
   }
 }
 
+TEST(MapReduce, OpThrowingOnAWorkerFailsTheMapAndNothingHangs) {
+  // Workers fold their own results: an op that throws there once took the
+  // worker out of the map and left rank 0 waiting for it forever. Now the
+  // chunk fails at the item being folded, rank 0 throws TaskError naming the
+  // op's message, every rank leaves the call, and the pool goes on.
+  mpimap::Pool pool;
+  std::vector<std::int64_t> items(200);
+  std::iota(items.begin(), items.end(), 0);
+  const bool worker = !pool.is_root();
+  for (const auto& opt : all_options()) {
+    SCOPED_TRACE("cs=" + std::to_string(opt.chunksize));
+    std::string what;
+    try {
+      pool.map_reduce([](std::int64_t x) { return x; }, items, std::int64_t{0},
+                      [worker](std::int64_t a, std::int64_t b) {
+                        if (worker) throw std::runtime_error("op failed on a worker");
+                        return a + b;
+                      },
+                      opt);
+    } catch (const mpimap::TaskError& e) {
+      what = e.what();
+    }
+    // Every worker gets a chunk at the start, so at 2 ranks or more rank 0
+    // throws (and only rank 0); at 1 rank there is no worker to fold.
+    if (pool.is_root()) {
+      EXPECT_EQ(what.empty(), pool.size() == 1);
+      EXPECT_TRUE(what.empty() ||
+                  what.find("map_reduce's op threw: op failed on a worker") != std::string::npos)
+          << what;
+    } else {
+      EXPECT_TRUE(what.empty());
+    }
+    const auto sum = pool.map_reduce([](std::int64_t x) { return x; }, items, std::int64_t{0},
+                                     std::plus<>{}, opt);
+    if (pool.is_root()) {
+      EXPECT_EQ(sum, 199 * 200 / 2);
+    }
+  }
+}
+
 TEST(LazyInput, InputRangesAreReadLazilyOnRoot) {
   mpimap::Pool pool;
   for (const auto& opt : all_options()) {

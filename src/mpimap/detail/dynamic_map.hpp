@@ -382,6 +382,29 @@ class DynamicMaster {
 /// No folding: a worker of map, imap and imap_unordered sends its values.
 struct NoFold {};
 
+/// Folds a chunk's values into acc. Should the op throw, the chunk fails at
+/// the item whose value it was folding (rank 0 reports it as that item's
+/// TaskError), and `failed` is set: the accumulator is then in no fit state
+/// to fold into, and rank 0 will not combine it.
+template <class R, class Fold>
+void fold_into(R& acc, Fold& fold, R* values, ChunkStatus& status, bool& failed) {
+  for (std::uint64_t i = 0; i < status.succeeded(); ++i) {
+    std::string why;
+    try {
+      acc = fold(std::move(acc), std::move(values[i]));
+      continue;
+    } catch (const std::exception& e) {
+      why = std::string("map_reduce's op threw: ") + e.what();
+    } catch (...) {
+      why = "map_reduce's op threw an unknown exception";
+    }
+    status.attempted = i + 1;
+    status.failed = failed = true;
+    status.error = std::move(why);
+    return;
+  }
+}
+
 /// A worker rank: runs the chunks rank 0 sends until told to stop. With a
 /// fold (map_reduce), it folds its values into `acc` instead of sending them,
 /// and sends `acc` when told to stop.
@@ -389,6 +412,7 @@ template <class F, class T, class R, class Fold = NoFold>
 void dynamic_worker(const Context& ctx, F& f, TaskRunner& runner, Fold* fold = nullptr,
                     R* acc = nullptr) {
   constexpr bool folding = !std::is_same_v<Fold, NoFold>;
+  bool fold_failed = false;  // the op threw: the map fails, nothing more is folded
   SendQueue sends(ctx.comm);
   std::vector<char> in;
   std::vector<T> items;
@@ -426,10 +450,9 @@ void dynamic_worker(const Context& ctx, F& f, TaskRunner& runner, Fold* fold = n
       results.resize(count);
       out = results.data();
     }
-    const ChunkStatus status = run_chunk(f, items.data(), begin, count, out, runner, outputs);
+    ChunkStatus status = run_chunk(f, items.data(), begin, count, out, runner, outputs);
     if constexpr (folding)
-      for (std::uint64_t i = 0; i < status.succeeded(); ++i)
-        *acc = (*fold)(std::move(*acc), std::move(out[i]));
+      if (!fold_failed) fold_into(*acc, *fold, out, status, fold_failed);
     Writer w(sends.buffer());
     write_outcome(w, status, folding ? nullptr : out, outputs, apart);
     sends.send(0, kResultTag);
