@@ -243,6 +243,21 @@ TEST(EarlyStop, ThrowingLazyInputRange) {
   }
 }
 
+TEST(EarlyStop, ThrowingFirstElementOfAFilterView) {
+  // A filter view runs the predicate inside begin(), before any item is taken:
+  // that throw once escaped rank 0 before the map started, leaving the
+  // workers waiting in it forever.
+  mpimap::Pool pool;
+  const auto items = random_items(300, 8);
+  for (const auto& opt : all_options()) {
+    auto input = items | std::views::filter(
+                             [](std::int64_t) -> bool { throw StopHere("the predicate failed"); });
+    expect_stops_cleanly(
+        pool, items, opt, [&] { pool.map(square, input, opt); },
+        "cs=" + std::to_string(opt.chunksize));
+  }
+}
+
 // Issue 8, defect 5: an int init with a double-valued f once summed in int
 // (4 instead of 5 for x * 0.5 over 1..4). The accumulator is the common type.
 TEST(MapReduce, AccumulatesInTheCommonTypeOfInitAndResult) {

@@ -5,6 +5,7 @@
 
 #include <cstddef>
 #include <iterator>
+#include <optional>
 #include <ranges>
 #include <span>
 #include <vector>
@@ -42,22 +43,25 @@ class RangeSource {
   static constexpr bool stable = false;
 
   explicit RangeSource(Range& range)
-      : size_(std::ranges::sized_range<Range>
+      : range_(range),
+        size_(std::ranges::sized_range<Range>
                   ? static_cast<std::size_t>(std::ranges::distance(range))
-                  : ChunkCursor::kUnknown),
-        it_(std::ranges::begin(range)),
-        end_(std::ranges::end(range)) {}
+                  : ChunkCursor::kUnknown) {}
   std::size_t size() const { return size_; }
   std::span<const value_type> take(std::size_t n) {
+    // begin() only now, inside the master's guard: a view's begin() runs the
+    // caller's code too (views::filter looks for the first match), and what
+    // it throws must stop the map like any other throw from the input.
+    if (!it_) it_.emplace(std::ranges::begin(range_));
     buffer_.clear();
-    for (; buffer_.size() < n && it_ != end_; ++it_) buffer_.push_back(*it_);
+    for (; buffer_.size() < n && *it_ != std::ranges::end(range_); ++*it_) buffer_.push_back(**it_);
     return buffer_;
   }
 
  private:
+  Range& range_;
   std::size_t size_;
-  std::ranges::iterator_t<Range> it_;
-  std::ranges::sentinel_t<Range> end_;
+  std::optional<std::ranges::iterator_t<Range>> it_;
   std::vector<value_type> buffer_;
 };
 
