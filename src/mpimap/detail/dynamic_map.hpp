@@ -281,16 +281,10 @@ class DynamicMaster {
     const ChunkStatus status = read_outcome<R>(
         reader,
         [this](std::uint64_t begin, std::uint64_t count) -> R* {
-          if constexpr (!Sink::workers_send_values) {
+          if constexpr (!Sink::workers_send_values)
             return nullptr;  // the values were not sent
-          } else {
-            // The values are in the message: read them somewhere even if
-            // the sink cannot give a place (it threw: the map stops).
-            R* dest = nullptr;
-            guarded([&] { dest = sink_.slot(begin, count); });
-            if (!dest) discard_.resize(count), dest = discard_.data();
-            return dest;
-          }
+          else
+            return place_for(begin, count);
         },
         outputs_);
     if (status.values_apart) receive_values(w, status);
@@ -304,13 +298,20 @@ class DynamicMaster {
     return true;
   }
 
-  /// Receives a chunk's values that came apart from its outcome straight
-  /// into the sink (or, if the sink failed to give a place, into nowhere).
-  void receive_values(int w, const ChunkStatus& status) {
+  /// Where a worker's values for [begin, begin + count) go: the sink's place
+  /// for them, or, when the sink cannot give one (it threw: the map stops),
+  /// a buffer that discards them, since they must be received all the same.
+  R* place_for(std::uint64_t begin, std::uint64_t count) {
     R* dest = nullptr;
-    if constexpr (Sink::workers_send_values)
-      guarded([&] { dest = sink_.slot(status.begin, status.succeeded()); });
-    if (!dest) discard_.resize(status.succeeded()), dest = discard_.data();
+    if constexpr (Sink::workers_send_values) guarded([&] { dest = sink_.slot(begin, count); });
+    if (!dest) discard_.resize(count), dest = discard_.data();
+    return dest;
+  }
+
+  /// Receives a chunk's values that came apart from its outcome straight
+  /// into the sink.
+  void receive_values(int w, const ChunkStatus& status) {
+    R* dest = place_for(status.begin, status.succeeded());
     check(MPI_Recv(dest, mpi_count(status.succeeded() * sizeof(R), "a message"), MPI_BYTE, w,
                    kResultValuesTag, ctx_.comm, MPI_STATUS_IGNORE),
           "MPI_Recv");
