@@ -474,7 +474,7 @@ TEST(Map, LargeInputManyChunks) {
   }
 }
 
-TEST(Map, LargeChunksOfPlainValuesTravelApart) {
+TEST(Map, ResultsAreRightAtAndAroundTheValuesApartThreshold) {
   // At and around kValuesApartBytes (16 KiB: 2048 int64), chunks go inline or
   // apart from their messages; results are the same either way, for map and
   // for imap's ordered delivery.
