@@ -65,11 +65,12 @@ int map_builtin(const boost::mpi::communicator& comm, Out (*fn)(In), const MapAr
       const auto results = pool.map(fn, items, options);
       if (pool.is_root()) print_results(std::cout, results, args.format);
     }
-  } catch (const TaskError& e) {  // rank 0 only
+  } catch (const TaskError& e) {  // on every rank; rank 0 has the item's text
+    code = kExitTaskFailed;
+    if (!pool.is_root()) return detail::from_root(comm, code);
     std::cout.flush();
     std::cerr << fmt::format("mpimap: item {} ({}) failed on rank {}@{}: {}\n", e.index() + 1,
                              quote_item(texts[e.index()]), e.rank(), e.host(), e.message());
-    code = kExitTaskFailed;
   }
   return detail::from_root(comm, code);
 }

@@ -43,8 +43,9 @@ int main(int argc, char** argv) {
 
   try {
     pool.map(stats, std::vector<std::string>{"ok", "", "fine"});
-  } catch (const mpimap::TaskError& e) {  // thrown on rank 0 only
-    std::cout << "item " << e.index() << " failed on rank " << e.rank() << ": " << e.message()
-              << '\n';
+  } catch (const mpimap::TaskError& e) {  // thrown on every rank; rank 0 reports it
+    if (pool.is_root())
+      std::cout << "item " << e.index() << " failed on rank " << e.rank() << ": " << e.message()
+                << '\n';
   }
 }

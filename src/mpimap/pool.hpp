@@ -5,6 +5,12 @@
 // calls in the same order. Inputs matter on rank 0 only; results land on rank
 // 0 (other ranks get an empty vector). Functions are not sent anywhere: each
 // rank runs its own copy of the program, so any callable works, lambdas too.
+//
+// Every rank leaves every call the same way: when a task fails, every rank
+// throws the same TaskError (after all work in flight has drained). An
+// exception of rank 0's own code during a call (an imap callback, a lazy
+// input range) is rethrown on rank 0, while the workers return normally:
+// they have nothing to report, and the pool stays usable on every rank.
 
 #include <boost/mpi/communicator.hpp>
 
@@ -50,7 +56,7 @@ class Pool {
   const boost::mpi::communicator& communicator() const { return comm_; }
 
   /// f applied to every item, in item order, on rank 0. Throws TaskError on
-  /// rank 0 when a task threw (after all work in flight has drained).
+  /// every rank when a task threw (after all work in flight has drained).
   /// `items` may be any input range: a vector or span is used in place; other
   /// ranges are read lazily on rank 0 (Static reads them into a vector first).
   template <class F, std::ranges::input_range Items>
@@ -247,7 +253,7 @@ class Pool {
         run_master(source);
       }
     } else {
-      detail::dynamic_worker<F, T, R, Fold>(*ctx_, f, runner, fold, acc);
+      raise(detail::dynamic_worker<F, T, R, Fold>(*ctx_, f, runner, fold, acc));
     }
   }
 
@@ -259,11 +265,10 @@ class Pool {
     return options.output ? *options.output : std::cout;
   }
 
-  /// On rank 0: the failing task as a TaskError.
-  void raise(const detail::FirstFailure& failure) const {
-    if (is_root() && failure)
-      throw TaskError(failure.index(), failure.rank(), ctx_->hosts[failure.rank()],
-                      failure.message());
+  /// The failing task as a TaskError, on every rank (they all know it).
+  static void raise(const detail::FirstFailure& failure) {
+    if (failure)
+      throw TaskError(failure.index(), failure.rank(), failure.host(), failure.message());
   }
 
   boost::mpi::communicator comm_;

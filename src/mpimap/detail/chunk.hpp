@@ -31,6 +31,29 @@ struct ChunkStatus {
   std::uint64_t succeeded() const { return attempted - (failed ? 1 : 0); }
 };
 
+/// What the exception being handled says (inside a catch block).
+inline std::string current_exception_message() {
+  try {
+    throw;
+  } catch (const std::exception& e) {
+    return e.what();
+  } catch (...) {
+    return "unknown exception";
+  }
+}
+
+/// A chunk that mpimap itself could not run or send back, because of an
+/// exception outside the tasks (a type's serialize threw, memory ran out):
+/// it fails at its first item, with `step` saying what was being done. So
+/// such an exception on any rank ends the map like a failed task, on every
+/// rank, instead of leaving the others waiting.
+inline ChunkStatus broken_chunk(std::uint64_t begin, const std::string& step) {
+  return ChunkStatus{.begin = begin,
+                     .attempted = 1,
+                     .failed = true,
+                     .error = "mpimap: " + step + " threw: " + current_exception_message()};
+}
+
 /// Runs items[0..count) (global indices begin...), writing values to results
 /// and appending what tasks printed to `outputs`; stops at the first failure.
 template <class F, class T, class R>
@@ -118,34 +141,5 @@ ChunkStatus read_outcome(Reader& r, R* results_base, Outputs& outputs) {
       },
       outputs);
 }
-
-}  // namespace mpimap::detail
-
-namespace mpimap::detail {
-
-/// The failing task with the lowest index seen so far.
-class FirstFailure {
- public:
-  void note(const ChunkStatus& st, int rank) {
-    if (!st.failed) return;
-    const auto index = st.begin + st.attempted - 1;
-    if (!failed_ || index < index_) {
-      failed_ = true;
-      index_ = index;
-      rank_ = rank;
-      message_ = st.error;
-    }
-  }
-  explicit operator bool() const { return failed_; }
-  std::uint64_t index() const { return index_; }
-  int rank() const { return rank_; }
-  const std::string& message() const { return message_; }
-
- private:
-  bool failed_ = false;
-  std::uint64_t index_ = 0;
-  int rank_ = 0;
-  std::string message_;
-};
 
 }  // namespace mpimap::detail

@@ -31,12 +31,14 @@
 #include <cstdint>
 #include <deque>
 #include <exception>
+#include <optional>
 #include <span>
 #include <vector>
 
 #include "mpimap/detail/chunk.hpp"
 #include "mpimap/detail/chunking.hpp"
 #include "mpimap/detail/context.hpp"
+#include "mpimap/detail/failure.hpp"
 #include "mpimap/detail/messaging.hpp"
 #include "mpimap/detail/ordered_printer.hpp"
 #include "mpimap/detail/scratch.hpp"
@@ -123,7 +125,45 @@ class DynamicMaster {
         workers_(static_cast<std::size_t>(ctx.size)),
         sends_(ctx.comm) {}
 
+  /// Runs the map to its end and stops the workers, telling them how it
+  /// ended; returns the failure (host included). An exception of rank 0's
+  /// own (the caller's code, or mpimap's: memory, a type's serialize) stops
+  /// dispatching and is kept for stopped_by(); the chunks in flight are
+  /// drained all the same, so every rank leaves the map.
   FirstFailure run() {
+    try {
+      dispatch();
+    } catch (...) {
+      if (!stopped_by_) stopped_by_ = std::current_exception();
+    }
+    while (in_flight_ > 0) {
+      try {
+        handle_result(true);
+      } catch (...) {
+        if (!stopped_by_) stopped_by_ = std::current_exception();
+      }
+    }
+    failure_.name_host(ctx_);
+    for (int w = 1; w < ctx_.size; ++w) {
+      Writer wr(sends_.buffer());
+      failure_.write(wr, ctx_);
+      sends_.send(w, kStopTag);
+    }
+    sends_.drain();
+    if (failure_) printer_.flush_below(failure_.index() + 1);
+    return failure_;
+  }
+
+  /// The first exception that the caller's own code threw on rank 0 during
+  /// run(): an imap callback (throwing is how a C++ caller stops early), a
+  /// fold's op, a lazy input range. From then on nothing more is dispatched or
+  /// delivered, the chunks in flight are drained and the workers stopped as
+  /// after a failed task, so every rank leaves the map and the pool stays
+  /// usable; the caller rethrows it.
+  std::exception_ptr stopped_by() const { return stopped_by_; }
+
+ private:
+  void dispatch() {
     // Round-robin, so that with few items every worker gets some.
     for (int k = 0; k < window_; ++k)
       for (int w = 1; w < ctx_.size; ++w)
@@ -145,24 +185,8 @@ class DynamicMaster {
         while (may_send(w)) send_chunk(w);
       handle_result(true);
     }
-    for (int w = 1; w < ctx_.size; ++w) {
-      sends_.buffer();
-      sends_.send(w, kStopTag);
-    }
-    sends_.drain();
-    if (failure_) printer_.flush_below(failure_.index() + 1);
-    return failure_;
   }
 
-  /// The first exception that the caller's own code threw on rank 0 during
-  /// run(): an imap callback (throwing is how a C++ caller stops early), a
-  /// fold's op, a lazy input range. From then on nothing more is dispatched or
-  /// delivered, the chunks in flight are drained and the workers stopped as
-  /// after a failed task, so every rank leaves the map and the pool stays
-  /// usable; the caller rethrows it.
-  std::exception_ptr stopped_by() const { return stopped_by_; }
-
- private:
   bool may_dispatch() const { return !failure_ && !stopped_by_ && !cursor_.done(); }
 
   /// may_dispatch(), unless the sink holds too many results waiting for an
@@ -278,15 +302,20 @@ class DynamicMaster {
     k.chunks.pop_front();
     Reader reader(recv_buf_);
     outputs_.clear();
-    const ChunkStatus status = read_outcome<R>(
-        reader,
-        [this](std::uint64_t begin, std::uint64_t count) -> R* {
-          if constexpr (!Sink::workers_send_values)
-            return nullptr;  // the values were not sent
-          else
-            return place_for(begin, count);
-        },
-        outputs_);
+    ChunkStatus status;
+    try {
+      status = read_outcome<R>(
+          reader,
+          [this](std::uint64_t begin, std::uint64_t count) -> R* {
+            if constexpr (!Sink::workers_send_values)
+              return nullptr;  // the values were not sent
+            else
+              return place_for(begin, count);
+          },
+          outputs_);
+    } catch (...) {  // a result's deserialize threw: the chunk fails at its first item
+      status = broken_chunk(reader_begin(recv_buf_), "receiving the results");
+    }
     if (status.values_apart) receive_values(w, status);
     if constexpr (Sink::workers_send_values)
       guarded([&] { sink_.complete(status.begin, status.succeeded(), status.failed); });
@@ -296,6 +325,11 @@ class DynamicMaster {
     while (may_send(w)) send_chunk(w);
     sends_.reap();
     return true;
+  }
+
+  /// The first item of the chunk whose outcome is in `buf`.
+  static std::uint64_t reader_begin(const std::vector<char>& buf) {
+    return Reader(buf).get<std::uint64_t>();
   }
 
   /// Where a worker's values for [begin, begin + count) go: the sink's place
@@ -406,56 +440,79 @@ void fold_into(R& acc, Fold& fold, R* values, ChunkStatus& status, bool& failed)
   }
 }
 
-/// A worker rank: runs the chunks rank 0 sends until told to stop. With a
-/// fold (map_reduce), it folds its values into `acc` instead of sending them,
-/// and sends `acc` when told to stop.
+/// A worker rank: runs the chunks rank 0 sends until told to stop, and
+/// returns the map's failure as rank 0 told it. With a fold (map_reduce), it
+/// folds its values into `acc` instead of sending them, and sends `acc` when
+/// told to stop. An exception outside the tasks (a type's serialize threw,
+/// memory ran out) fails the chunk at hand, so rank 0 hears of it.
 template <class F, class T, class R, class Fold = NoFold>
-void dynamic_worker(const Context& ctx, F& f, TaskRunner& runner, Fold* fold = nullptr,
-                    R* acc = nullptr) {
+FirstFailure dynamic_worker(const Context& ctx, F& f, TaskRunner& runner, Fold* fold = nullptr,
+                            R* acc = nullptr) {
   constexpr bool folding = !std::is_same_v<Fold, NoFold>;
+  // Large chunks of plain values are computed straight into the buffer that
+  // carries them back (see kValuesApartBytes).
+  constexpr bool may_go_apart = !folding && is_fast_v<R> && !std::is_empty_v<R> &&
+                                is_scratch_v<R> && alignof(R) <= __STDCPP_DEFAULT_NEW_ALIGNMENT__;
   bool fold_failed = false;  // the op threw: the map fails, nothing more is folded
   SendQueue sends(ctx.comm);
   std::vector<char> in;
   std::vector<T> items;
   std::vector<R> results;
   Outputs outputs;
+  FirstFailure failure;
   while (true) {
     const MPI_Status st = receive_any(ctx.comm, 0, MPI_ANY_TAG, in, true);
-    if (st.MPI_TAG == kStopTag) break;
+    if (st.MPI_TAG == kStopTag) {
+      Reader reader(in);
+      failure.read(reader);
+      break;
+    }
     Reader reader(in);
     const auto begin = reader.get<std::uint64_t>();
     const auto count = reader.get<std::uint64_t>();
     const bool items_apart = reader.get<std::uint8_t>() != 0;
-    items.resize(count);
+    std::optional<ChunkStatus> broken;
+    try {
+      items.resize(count);
+      if (!items_apart) reader.get_values(count, items.data());
+    } catch (...) {
+      broken = broken_chunk(begin, "receiving the items");
+    }
     if (items_apart) {
       if constexpr (is_fast_v<T>)
         check(MPI_Recv(items.data(), mpi_count(count * sizeof(T), "a message"), MPI_BYTE, 0,
                        kTaskValuesTag, ctx.comm, MPI_STATUS_IGNORE),
               "MPI_Recv");
-    } else {
-      reader.get_values(count, items.data());
     }
     outputs.clear();
-    // Large chunks of plain values are computed straight into the buffer
-    // that carries them back (see kValuesApartBytes).
-    constexpr bool may_go_apart = !folding && is_fast_v<R> && !std::is_empty_v<R> &&
-                                  is_scratch_v<R> && alignof(R) <= __STDCPP_DEFAULT_NEW_ALIGNMENT__;
     std::vector<char> values;
     R* out = nullptr;
-    const bool apart = may_go_apart && count * sizeof(R) >= kValuesApartBytes;
-    if (apart) {
-      values = sends.take_buffer();
-      values.resize(count * sizeof(R));
-      out = reinterpret_cast<R*>(values.data());
-    } else {
-      results.resize(count);
-      out = results.data();
+    const bool apart = !broken && may_go_apart && count * sizeof(R) >= kValuesApartBytes;
+    ChunkStatus status;
+    try {
+      if (apart) {
+        values = sends.take_buffer();
+        values.resize(count * sizeof(R));
+        out = reinterpret_cast<R*>(values.data());
+      } else if (!broken) {
+        results.resize(count);
+        out = results.data();
+      }
+    } catch (...) {
+      broken = broken_chunk(begin, "making room for the results");
     }
-    ChunkStatus status = run_chunk(f, items.data(), begin, count, out, runner, outputs);
+    status = broken ? *broken : run_chunk(f, items.data(), begin, count, out, runner, outputs);
     if constexpr (folding)
-      if (!fold_failed) fold_into(*acc, *fold, out, status, fold_failed);
-    Writer w(sends.buffer());
-    write_outcome(w, status, folding ? nullptr : out, outputs, apart);
+      if (!fold_failed && !broken) fold_into(*acc, *fold, out, status, fold_failed);
+    auto& buf = sends.buffer();
+    try {
+      Writer w(buf);
+      write_outcome(w, status, folding || broken ? nullptr : out, outputs, apart);
+    } catch (...) {  // a result's serialize threw
+      buf.clear();
+      Writer w(buf);
+      write_outcome<R>(w, broken_chunk(begin, "sending the results"), nullptr, {});
+    }
     sends.send(0, kResultTag);
     if (apart) {
       values.resize(status.succeeded() * sizeof(R));
@@ -464,11 +521,17 @@ void dynamic_worker(const Context& ctx, F& f, TaskRunner& runner, Fold* fold = n
     if (sends.pending() > 2 * kMaxPendingSends) sends.drain();
   }
   if constexpr (folding) {
-    Writer w(sends.buffer());
-    w.put_values(acc, 1);
+    auto& buf = sends.buffer();
+    try {
+      Writer w(buf);
+      w.put_values(acc, 1);
+    } catch (...) {  // rank 0 must get a message all the same; it gets an empty one
+      buf.clear();
+    }
     sends.send(0, kFoldTag);
   }
   sends.drain();
+  return failure;
 }
 
 /// On rank 0 after a folding map: takes every worker's accumulator and, with

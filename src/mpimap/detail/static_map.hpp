@@ -21,6 +21,7 @@
 #include <climits>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <span>
 #include <type_traits>
 #include <utility>
@@ -32,6 +33,7 @@
 #include "mpimap/detail/chunking.hpp"
 #include "mpimap/detail/context.hpp"
 #include "mpimap/detail/datatype.hpp"
+#include "mpimap/detail/failure.hpp"
 #include "mpimap/detail/ordered_printer.hpp"
 #include "mpimap/detail/scratch.hpp"
 #include "mpimap/detail/wait.hpp"
@@ -196,7 +198,7 @@ U* block_room(Scratch& scratch, UninitializedVector<U>& fallback, std::size_t n)
 
 /// Runs the map; on rank 0 fills the results, at results_at() (which rank 0
 /// calls once, while the items move: it may allocate them), and prints
-/// outputs. Returns the first failure (meaningful on rank 0). A worker's
+/// outputs. Returns the first failure, the same on every rank. A worker's
 /// block of items and of results lives in `room`, kept between maps.
 template <class F, class T, class ResultsAt>
 FirstFailure static_map(const Context& ctx, BlockRoom& room, F& f, std::span<const T> items,
@@ -213,6 +215,7 @@ FirstFailure static_map(const Context& ctx, BlockRoom& room, F& f, std::span<con
 
   // Items to every rank's block; rank 0 reads its own in place.
   UninitializedVector<T> local_items;  // for types that need constructing
+  std::optional<ChunkStatus> broken;   // this rank's block could not be run
   T* mine = ctx.is_root() ? nullptr : block_room(room.items, local_items, count);
   const T* my_items = ctx.is_root() ? items.data() : mine;
   if constexpr (is_fast_v<T>) {
@@ -223,7 +226,13 @@ FirstFailure static_map(const Context& ctx, BlockRoom& room, F& f, std::span<con
     for (int r = 1; r < static_cast<int>(packed.size()); ++r)
       Writer(packed[r]).put_values(items.data() + blocks.begin(r), blocks.count(r));
     const auto packed_mine = scatter_bytes(ctx, packed, limit);
-    if (!ctx.is_root()) Reader(packed_mine).get_values(count, mine);
+    if (!ctx.is_root()) {
+      try {
+        Reader(packed_mine).get_values(count, mine);
+      } catch (...) {
+        broken = broken_chunk(begin, "receiving the items");
+      }
+    }
     if (ctx.is_root()) results = results_at();
   }
 
@@ -231,7 +240,8 @@ FirstFailure static_map(const Context& ctx, BlockRoom& room, F& f, std::span<con
   UninitializedVector<R> local_results;
   R* out = ctx.is_root() ? results : block_room(room.results, local_results, count);
   Outputs outputs;
-  const ChunkStatus status = run_chunk(f, my_items, begin, count, out, runner, outputs);
+  const ChunkStatus status =
+      broken ? *broken : run_chunk(f, my_items, begin, count, out, runner, outputs);
 
   // Values back (fast path), then each rank's outcome, once all are done.
   meet(ctx.comm);
@@ -239,8 +249,14 @@ FirstFailure static_map(const Context& ctx, BlockRoom& room, F& f, std::span<con
   if constexpr (values_apart) move_blocks<false>(ctx, blocks, results, out, limit);
   std::vector<char> outcome;
   if (!ctx.is_root()) {
-    Writer w(outcome);
-    write_outcome(w, status, values_apart ? nullptr : out, outputs);
+    try {
+      Writer w(outcome);
+      write_outcome(w, status, values_apart ? nullptr : out, outputs);
+    } catch (...) {  // a result's serialize threw: the block fails at its first item
+      outcome.clear();
+      Writer w(outcome);
+      write_outcome<R>(w, broken_chunk(begin, "sending the results"), nullptr, {});
+    }
   }
   const auto all = gather_bytes(ctx, outcome, limit);
   room.items.trim();
@@ -250,9 +266,16 @@ FirstFailure static_map(const Context& ctx, BlockRoom& room, F& f, std::span<con
   if (ctx.is_root()) {
     failure.note(status, 0);
     for (int r = 1; r < ctx.size; ++r) {
-      Reader reader(all[r]);
-      failure.note(read_outcome(reader, values_apart ? nullptr : results, outputs), r);
+      try {
+        Reader reader(all[r]);
+        failure.note(read_outcome(reader, values_apart ? nullptr : results, outputs), r);
+      } catch (...) {
+        failure.note(broken_chunk(blocks.begin(r), "receiving the results"), r);
+      }
     }
+  }
+  share_failure(ctx, failure);
+  if (ctx.is_root()) {
     // Rank order is item order, so `outputs` is sorted.
     OrderedPrinter printer(os);
     for (auto& [index, text] : outputs) printer.add(index, std::move(text));
