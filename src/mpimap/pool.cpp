@@ -19,6 +19,14 @@ Pool::Pool(const boost::mpi::communicator& comm)
   detail::install_crash_report(c.rank, c.host);
 }
 
-Pool::~Pool() = default;
+Pool::~Pool() {
+  int finalized = 0;
+  MPI_Finalized(&finalized);
+  if (finalized) return;
+  try {
+    detail::join_call(*ctx_, {detail::CallKind::Close, ++calls_, 0}, join_timeout_);
+  } catch (...) {  // an MPI error cannot leave a destructor; the pool goes all the same
+  }
+}
 
 }  // namespace mpimap

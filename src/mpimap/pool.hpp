@@ -11,10 +11,19 @@
 // exception of rank 0's own code during a call (an imap callback, a lazy
 // input range) is rethrown on rank 0, while the workers return normally:
 // they have nothing to report, and the pool stays usable on every rank.
+//
+// Each call (and the destructor) begins with the ranks agreeing that they make
+// the same call (detail/join.hpp). A call made on some ranks only, or
+// different calls on different ranks, ends the job with one line naming the
+// ranks and their calls, instead of hanging: at once when a rank is in
+// another pool call (or destroying the pool), after the join timeout when it
+// is elsewhere.
 
 #include <boost/mpi/communicator.hpp>
 
+#include <chrono>
 #include <cstddef>
+#include <cstdint>
 #include <exception>
 #include <initializer_list>
 #include <iostream>
@@ -31,6 +40,7 @@
 #include "mpimap/detail/check.hpp"
 #include "mpimap/detail/context.hpp"
 #include "mpimap/detail/dynamic_map.hpp"
+#include "mpimap/detail/join.hpp"
 #include "mpimap/detail/static_map.hpp"
 #include "mpimap/detail/task_runner.hpp"
 #include "mpimap/options.hpp"
@@ -46,6 +56,8 @@ class Pool {
   explicit Pool(const boost::mpi::communicator& comm = boost::mpi::communicator());
   Pool(const Pool&) = delete;
   Pool& operator=(const Pool&) = delete;
+  /// Collective, like every call: a rank that destroys its pool while
+  /// another is still mapping is a mistake the pool reports (see join).
   ~Pool();
 
   int rank() const { return ctx_->rank; }
@@ -54,6 +66,13 @@ class Pool {
   /// This rank's processor name.
   const std::string& host() const { return ctx_->host; }
   const boost::mpi::communicator& communicator() const { return comm_; }
+
+  /// How long a rank waits at the start of a call for the others to join it
+  /// before it ends the job with a line saying which ranks are missing (zero:
+  /// for ever). The default is 60 s, or $MPIMAP_JOIN_TIMEOUT seconds. Raise
+  /// it when rank 0 works longer than that between two calls while the
+  /// workers wait (reading a large input, say).
+  void set_join_timeout(std::chrono::milliseconds timeout) { join_timeout_ = timeout; }
 
   /// f applied to every item, in item order, on rank 0. Throws TaskError on
   /// every rank when a task threw (after all work in flight has drained).
@@ -64,6 +83,7 @@ class Pool {
     using T = std::ranges::range_value_t<Items>;
     static_assert(!std::is_void_v<std::invoke_result_t<F&, const T&>>,
                   "mpimap::Pool::map: the function returns void; use for_each");
+    join<T, detail::task_result_t<F, T>>(detail::CallKind::Map);
     return run(f, items, options);
   }
   template <class F, class T>
@@ -82,6 +102,7 @@ class Pool {
                   "mpimap::Pool::map_into: out must hold f's exact result type (not bool)");
     detail::require_sendable<T>();
     detail::require_sendable<R>();
+    join<T, R>(detail::CallKind::MapInto);
     // Checked on rank 0 and agreed on, so that no rank is left waiting.
     int bad = is_root() && out.size() != items.size();
     if (size() > 1) detail::check(MPI_Bcast(&bad, 1, MPI_INT, 0, ctx_->comm), "MPI_Bcast");
@@ -101,6 +122,7 @@ class Pool {
   /// f applied to every item for its effect (and its printing); no results.
   template <class F, std::ranges::input_range Items>
   void for_each(F&& f, Items&& items, const MapOptions& options = {}) {
+    join<std::ranges::range_value_t<Items>>(detail::CallKind::ForEach);
     run(f, items, options);
   }
 
@@ -115,6 +137,7 @@ class Pool {
     using T = std::ranges::range_value_t<Items>;
     using R = detail::stored_result_t<detail::task_result_t<F, T>>;
     detail::OrderedSink<R, std::remove_reference_t<Callback>> sink(callback);
+    join<T, R>(detail::CallKind::Imap);
     stream(f, items, sink, options);
   }
 
@@ -124,6 +147,7 @@ class Pool {
     using T = std::ranges::range_value_t<Items>;
     using R = detail::stored_result_t<detail::task_result_t<F, T>>;
     detail::UnorderedSink<R, std::remove_reference_t<Callback>> sink(callback);
+    join<T, R>(detail::CallKind::ImapUnordered);
     stream(f, items, sink, options);
   }
 
@@ -143,6 +167,7 @@ class Pool {
     auto fold = [&op](Acc a, Acc b) -> Acc { return op(std::move(a), std::move(b)); };
     auto g = [&f](const T& x) -> Acc { return f(x); };
     detail::FoldSink<Acc, decltype(fold)> sink(acc, fold);
+    join<T, Acc>(detail::CallKind::MapReduce);
     stream(g, items, sink, options, &fold, &acc);
     return acc;
   }
@@ -152,7 +177,10 @@ class Pool {
   auto starmap(F&& f, const std::vector<std::tuple<Args...>>& items,
                const MapOptions& options = {}) {
     auto apply = [&f](const std::tuple<Args...>& t) { return std::apply(f, t); };
-    return map(apply, items, options);
+    using R = detail::task_result_t<decltype(apply), std::tuple<Args...>>;
+    static_assert(!std::is_void_v<R>, "mpimap::Pool::starmap: the function returns void");
+    join<std::tuple<Args...>, R>(detail::CallKind::Starmap);
+    return run(apply, items, options);
   }
 
   /// A Process that will run f(args...) on one rank: rank 0 when it is alone,
@@ -169,6 +197,13 @@ class Pool {
   void tag_process_output(bool on) { tag_processes_ = on; }
 
  private:
+  /// Begins a call: every rank must be making the same one (join.hpp).
+  template <class... Types>
+  void join(detail::CallKind kind) {
+    detail::join_call(*ctx_, {kind, ++calls_, detail::types_fingerprint<Types...>()},
+                      join_timeout_);
+  }
+
   template <class F, class Items>
   auto run(F& f, Items& items, const MapOptions& options) {
     using T = std::ranges::range_value_t<Items>;
@@ -276,6 +311,8 @@ class Pool {
   detail::BlockRoom room_;                // a static map's blocks on a worker
   int next_process_ = 0;
   bool tag_processes_ = false;
+  std::uint32_t calls_ = 0;  // calls made on this pool, for join()
+  std::chrono::milliseconds join_timeout_ = detail::default_join_timeout();
 };
 
 }  // namespace mpimap

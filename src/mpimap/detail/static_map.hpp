@@ -206,7 +206,8 @@ FirstFailure static_map(const Context& ctx, BlockRoom& room, F& f, std::span<con
                         std::size_t limit) {
   using R = std::remove_pointer_t<decltype(results_at())>;
   R* results = nullptr;
-  meet(ctx.comm);  // workers usually wait here for rank 0
+  // Every rank is here: the call began with the pool's join (join.hpp), where
+  // the workers usually wait for rank 0.
   std::uint64_t n = items.size();
   check(MPI_Bcast(&n, 1, MPI_UINT64_T, 0, ctx.comm), "MPI_Bcast");
   const Blocks blocks(n, ctx.size);

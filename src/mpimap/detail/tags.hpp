@@ -15,6 +15,7 @@ enum Tag : int {
   kBulkTag = 5,          // static blocks too big for one message, in pieces
   kTaskValuesTag = 6,    // rank 0 -> worker: a large chunk's items, after its kTaskTag header
   kResultValuesTag = 7,  // worker -> rank 0: a large chunk's values, after its kResultTag
+  kJoinTag = 8,          // both ways: the call a rank is making, and rank 0's go (join.hpp)
   // The task farm (farm/messages.hpp).
   kFarmTaskTag = 11,    // rank 0 -> worker: one task
   kFarmResultTag = 12,  // worker -> rank 0: what became of one task
