@@ -54,14 +54,16 @@ bool parse_record(std::string_view line, std::uint64_t& seq, bool& succeeded) {
 }  // namespace
 
 void DoneSet::add(std::uint64_t seq) {
-  if (seq >= done_.size()) done_.resize(std::max<std::size_t>(seq + 1, done_.size() * 2));
-  done_[seq] = true;
+  // A joblog is about in Seq order (tasks finish about in the order they
+  // start), so a new Seq goes at or near the end.
+  const auto at = std::lower_bound(seqs_.begin(), seqs_.end(), seq);
+  if (at == seqs_.end() || *at != seq) seqs_.insert(at, seq);
 }
 
 std::uint64_t DoneSet::count_upto(std::uint64_t n) const {
-  std::uint64_t c = 0;
-  for (std::uint64_t i = 1; i <= n && i < done_.size(); ++i) c += done_[i];
-  return c;
+  const auto from = std::upper_bound(seqs_.begin(), seqs_.end(), std::uint64_t{0});
+  const auto to = std::upper_bound(seqs_.begin(), seqs_.end(), n);
+  return static_cast<std::uint64_t>(to - from);
 }
 
 void Joblog::fail(const char* what) const {
