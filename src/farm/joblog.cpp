@@ -14,6 +14,7 @@
 #include <iterator>
 #include <memory>
 #include <utility>
+#include <vector>
 
 #include "farm/error.hpp"
 #include "farm/output.hpp"  // write_all
@@ -54,14 +55,16 @@ bool parse_record(std::string_view line, std::uint64_t& seq, bool& succeeded) {
 }  // namespace
 
 void DoneSet::add(std::uint64_t seq) {
-  if (seq >= done_.size()) done_.resize(std::max<std::size_t>(seq + 1, done_.size() * 2));
-  done_[seq] = true;
+  // In Seq order (as Joblog adds them), a new Seq goes at the end; out of
+  // order, the vector's tail moves up by one.
+  const auto at = std::lower_bound(seqs_.begin(), seqs_.end(), seq);
+  if (at == seqs_.end() || *at != seq) seqs_.insert(at, seq);
 }
 
 std::uint64_t DoneSet::count_upto(std::uint64_t n) const {
-  std::uint64_t c = 0;
-  for (std::uint64_t i = 1; i <= n && i < done_.size(); ++i) c += done_[i];
-  return c;
+  const auto from = std::upper_bound(seqs_.begin(), seqs_.end(), std::uint64_t{0});
+  const auto to = std::upper_bound(seqs_.begin(), seqs_.end(), n);
+  return static_cast<std::uint64_t>(to - from);
 }
 
 void Joblog::fail(const char* what) const {
@@ -114,6 +117,9 @@ Joblog::Scan Joblog::read_records(int fd, bool only_succeeded, DoneSet& done) co
   std::size_t cap = 0;
   ssize_t n;
   std::uint64_t line_no = 0;
+  // Added to `done` in Seq order at the end, so that a joblog in any order
+  // (tasks finish in any order) reads in n log n time.
+  std::vector<std::uint64_t> seqs;
   Scan scan;
   while ((n = ::getline(&raw, &cap, in.get())) > 0) {
     std::string_view line(raw, static_cast<std::size_t>(n));
@@ -129,9 +135,11 @@ Joblog::Scan Joblog::read_records(int fd, bool only_succeeded, DoneSet& done) co
     bool ok = false;
     if (!parse_record(line, seq, ok) || seq == 0 || seq > (std::uint64_t{1} << 40))
       throw UsageError(fmt::format("joblog {} line {} is not a joblog record", path_, line_no));
-    if (ok || !only_succeeded) done.add(seq);
+    if (ok || !only_succeeded) seqs.push_back(seq);
   }
   if (std::ferror(in.get())) fail("read");
+  std::sort(seqs.begin(), seqs.end());
+  for (const auto seq : seqs) done.add(seq);
   return scan;
 }
 

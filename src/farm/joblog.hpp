@@ -12,6 +12,7 @@
 
 #include <sys/types.h>
 
+#include <algorithm>
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -21,16 +22,20 @@
 
 namespace mpimap::farm {
 
-/// The Seq numbers a previous run already did (for --resume / --resume-failed).
+/// The Seq numbers a previous run already did (for --resume / --resume-failed),
+/// kept sorted: 8 bytes per Seq, however large the Seq numbers are (a bitmap
+/// would take Seq / 8 bytes for one large Seq in a joblog).
 class DoneSet {
  public:
-  bool contains(std::uint64_t seq) const { return seq < done_.size() && done_[seq]; }
+  bool contains(std::uint64_t seq) const {
+    return std::binary_search(seqs_.begin(), seqs_.end(), seq);
+  }
   void add(std::uint64_t seq);
   /// How many of 1..n are done.
   std::uint64_t count_upto(std::uint64_t n) const;
 
  private:
-  std::vector<bool> done_;
+  std::vector<std::uint64_t> seqs_;  // sorted, each once
 };
 
 struct JoblogRecord {

@@ -100,6 +100,21 @@ TEST(DoneSet, CountsTheDoneOnesUpToN) {
   EXPECT_EQ(d.count_upto(1000), 4u);
 }
 
+TEST(DoneSet, TakesMemoryPerSeqNotUpToTheLargestSeq) {
+  DoneSet d;
+  const std::uint64_t huge = std::uint64_t{1} << 40;  // the largest Seq a joblog may hold
+  d.add(huge);
+  d.add(7);
+  d.add(huge - 1);
+  EXPECT_TRUE(d.contains(huge));
+  EXPECT_TRUE(d.contains(huge - 1));
+  EXPECT_TRUE(d.contains(7));
+  EXPECT_FALSE(d.contains(huge + 1));
+  EXPECT_FALSE(d.contains(huge - 2));
+  EXPECT_EQ(d.count_upto(huge - 1), 2u);
+  EXPECT_EQ(d.count_upto(huge * 2), 3u);
+}
+
 // --- Writing ------------------------------------------------------------------
 
 TEST(Joblog, CreatingWritesTheHeader) {
@@ -295,6 +310,23 @@ TEST(Joblog, ResumeRoundTripsWhatItWrote) {
   }
   EXPECT_EQ(resume(dir / "log", false), (Seqs{1, 2, 3, 6}));
   EXPECT_EQ(resume(dir / "log", true), (Seqs{1, 2}));
+}
+
+// Found by scripts/fuzz (joblog): one record with a large Seq made --resume
+// allocate Seq / 8 bytes (9.7 GB here) for its set of done Seq numbers.
+TEST(Joblog, ResumeFromALogWithALargeSeqTakesLittleMemory) {
+  TempDir dir;
+  write_file(dir / "log",
+             "\n077777777777\t1.0\t.0\t0\t0\t0:0\t0\t0\t\n"
+             "1099511627776\th\t1.0\t1.0\t0\t0\t0\t0\tlargest Seq\n"
+             "3\th\t1.0\t1.0\t0\t0\t0\t0\tc\n");
+  Joblog log;
+  DoneSet done;
+  log.open(dir / "log", true, false, done);
+  EXPECT_TRUE(done.contains(77777777777));
+  EXPECT_TRUE(done.contains(std::uint64_t{1} << 40));
+  EXPECT_TRUE(done.contains(3));
+  EXPECT_EQ(done.count_upto(100), 1u);
 }
 
 /// The message of the UsageError resuming from a log holding `text` throws.
