@@ -49,6 +49,9 @@ void print_numbers(std::int64_t n) {
 
 std::chrono::nanoseconds from_ms(double ms) {
   if (ms < 0) throw std::domain_error(fmt::format("a duration cannot be negative: {}", ms));
+  // Beyond that, ms * 1e6 would not fit the nanoseconds (and a huge duration
+  // came out negative: no wait at all).
+  if (ms > 1e12) throw std::domain_error(fmt::format("a duration longer than 1e12 ms: {}", ms));
   return std::chrono::nanoseconds(static_cast<std::int64_t>(ms * 1e6));
 }
 

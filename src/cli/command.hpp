@@ -22,6 +22,12 @@ struct Command {
   std::function<void(std::vector<std::string>)> take_words_after_dashdash;
 };
 
+/// For an option whose value names a file or folder: "" would silently mean
+/// "not given" (-a '' read standard input, --joblog '' wrote no joblog).
+inline const CLI::Validator kNonEmpty(
+    [](const std::string& s) { return s.empty() ? std::string("expected a name, got ''") : ""; },
+    "");
+
 // One per subcommand, each in its own file.
 Command add_map_command(CLI::App& app);
 Command add_process_command(CLI::App& app);

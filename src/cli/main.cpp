@@ -10,6 +10,7 @@
 
 #include <exception>
 #include <iostream>
+#include <string>
 #include <string_view>
 #include <variant>
 #include <vector>
@@ -20,6 +21,20 @@
 
 namespace mpimap::cli {
 namespace {
+
+/// `message` on one line: a control byte (a newline in an option's value, say)
+/// is written as \xNN, so that bad usage is always one line on stderr.
+std::string one_line(std::string_view message) {
+  std::string out;
+  for (const char ch : message) {
+    const auto c = static_cast<unsigned char>(ch);
+    if (c < 0x20 || c == 0x7f)
+      out += fmt::format("\\x{:02x}", c);
+    else
+      out += ch;
+  }
+  return out;
+}
 
 /// The parsed subcommand, or the exit code when there is nothing to run
 /// (--help, --version, bad usage: rank 0 has printed why).
@@ -33,6 +48,10 @@ std::variant<const Command*, int> parse(CLI::App& app, const std::vector<Command
     };
     if (argc > 1 && argv[1][0] != '-' && !known(argv[1]))
       throw CLI::ParseError(fmt::format("unknown subcommand '{}'", argv[1]), kExitUsage);
+    // CLI11 would say only "A subcommand is required".
+    if (argc > 1 && argv[1][0] == '-' && argv[1][1] != '\0' && std::string_view(argv[1]) != "--" &&
+        !app.get_option_no_throw(argv[1]))
+      throw CLI::ParseError(fmt::format("unknown option '{}'", argv[1]), kExitUsage);
     int parsed_argc = argc;
     for (const auto& c : commands) {
       if (argc < 2 || !c.take_words_after_dashdash || c.app->get_name() != argv[1]) continue;
@@ -51,7 +70,7 @@ std::variant<const Command*, int> parse(CLI::App& app, const std::vector<Command
       if (root) app.exit(e);
       return int{0};
     }
-    if (root) std::cerr << "mpimap: " << e.what() << " (see 'mpimap --help')\n";
+    if (root) std::cerr << "mpimap: " << one_line(e.what()) << " (see 'mpimap --help')\n";
   }
   return kExitUsage;
 }
@@ -80,7 +99,7 @@ int main(int argc, char** argv) {
   try {
     return std::get<const Command*>(parsed)->run(world);
   } catch (const UsageError& e) {
-    if (root) std::cerr << "mpimap: " << e.what() << '\n';
+    if (root) std::cerr << "mpimap: " << one_line(e.what()) << '\n';
     return kExitUsage;
   } catch (const std::exception& e) {
     // A rank that fails on its own cannot tell the others: stop the job.

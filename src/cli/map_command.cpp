@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <cstdint>
 #include <iostream>
 #include <map>
 #include <string>
@@ -86,7 +87,8 @@ Command add_map_command(CLI::App& app) {
       ->required();
   sub->add_option("items", args->items, "Items (more may come from -a)");
   sub->add_option("-a,--arg-file", args->item_file,
-                  "Read items from FILE, one per line ('-': stdin)");
+                  "Read items from FILE, one per line ('-': stdin)")
+      ->check(kNonEmpty);
   sub->add_option_function<std::string>(
          "--format",
          [args](const std::string& s) {
@@ -100,8 +102,26 @@ Command add_map_command(CLI::App& app) {
          "How items are divided among ranks")
       ->check(CLI::IsMember({"static", "dynamic", "guided"}))
       ->default_str("dynamic");
-  sub->add_option("--chunksize", args->chunksize, "Items per chunk (0: automatic)")
-      ->check(CLI::NonNegativeNumber);
+  // Checked here, not by CLI11: its NonNegativeNumber names a range up to
+  // DBL_MAX and it converts a number too big for size_t to SIZE_MAX silently.
+  sub->add_option_function<std::string>(
+         "--chunksize",
+         [args](const std::string& s) {
+           std::int64_t n = 0;
+           parse_int(s, n);  // the check below has passed
+           args->chunksize = static_cast<std::size_t>(n);
+         },
+         "Items per chunk (0: automatic)")
+      ->check(CLI::Validator(
+          [](const std::string& s) {
+            std::int64_t n = 0;
+            const auto why = parse_int(s, n);
+            if (!why && n >= 0) return std::string();
+            if (why && *why != "not an integer") return fmt::format("{} is {}", s, *why);
+            return fmt::format("expected an integer >= 0, got {}", s);
+          },
+          "INT>=0"))
+      ->default_str("0");
   sub->add_flag("--tag", args->tag, "Prefix printed lines with [rank R@host]");
   return {sub, [args](const boost::mpi::communicator& comm) {
             const builtins::Builtin* b = builtins::find_builtin(args->function);

@@ -13,8 +13,8 @@ namespace mpimap::cli {
 std::optional<std::string> parse_int(std::string_view text, std::int64_t& out);
 std::optional<std::string> parse_real(std::string_view text, double& out);
 
-/// `text` quoted for an error message: "x", with control bytes escaped and
-/// long items shortened.
+/// `text` quoted for an error message: "x", with control bytes and bytes that
+/// are not UTF-8 escaped as \xNN, and long items shortened.
 std::string quote_item(std::string_view text);
 
 }  // namespace mpimap::cli

@@ -19,7 +19,8 @@ namespace {
 void add_run_options(CLI::App& sub, farm::RunOptions& opt) {
   sub.add_option("-a,--arg-file", opt.arg_file,
                  "Read items from FILE, one per line ('-': standard input)")
-      ->type_name("FILE");
+      ->type_name("FILE")
+      ->check(kNonEmpty);
   sub.add_flag("-0,--null", opt.null, "Items are separated by NUL bytes, not newlines");
   sub.add_option("-j,--jobs", opt.jobs, "Slots per rank: tasks each rank runs at once")
       ->type_name("K")
@@ -29,10 +30,12 @@ void add_run_options(CLI::App& sub, farm::RunOptions& opt) {
   sub.add_flag("--tag", opt.tag, "Prefix each output line with the item and a tab");
   sub.add_option("--results", opt.results_dir,
                  "Also write each task's output to DIR/<seq>/stdout and DIR/<seq>/stderr")
-      ->type_name("DIR");
+      ->type_name("DIR")
+      ->check(kNonEmpty);
   sub.add_option("--joblog", opt.joblog,
                  "Log each finished task to FILE (GNU parallel's joblog format)")
-      ->type_name("FILE");
+      ->type_name("FILE")
+      ->check(kNonEmpty);
   sub.add_flag("--resume", opt.resume, "Skip the items whose Seq is in the joblog");
   sub.add_flag("--resume-failed", opt.resume_failed,
                "Like --resume, but run again the items that failed");

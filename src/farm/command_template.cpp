@@ -1,8 +1,12 @@
 #include "farm/command_template.hpp"
 
+#include <fmt/format.h>
+
 #include <array>
 #include <charconv>
 #include <utility>
+
+#include "farm/error.hpp"
 
 namespace mpimap::farm {
 
@@ -12,6 +16,25 @@ bool is_plain(unsigned char c) {
   return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
          c == '@' || c == '%' || c == '+' || c == ':' || c == ',' || c == '.' || c == '/' ||
          c == '-';
+}
+
+/// The length of the replacement string of GNU parallel's that `s` starts
+/// with and that is not supported here, or 0: positional ones ({1}, {2.},
+/// {-1/}, ...; there is one input source) and Perl expressions ({= ... =}).
+/// Left as text, they would silently run another command than GNU parallel's.
+std::size_t unsupported_token(std::string_view s) {
+  if (s.starts_with("{=")) {
+    const auto end = s.find("=}", 2);
+    return end == std::string_view::npos ? 0 : end + 2;
+  }
+  std::size_t k = 1;
+  if (k < s.size() && s[k] == '-') ++k;
+  const auto digits = k;
+  while (k < s.size() && s[k] >= '0' && s[k] <= '9') ++k;
+  if (k == digits) return 0;
+  for (const std::string_view suffix : {"}", ".}", "/}", "//}", "/.}"})
+    if (s.substr(k).starts_with(suffix)) return k + suffix.size();
+  return 0;
 }
 
 void append_number(std::int64_t v, std::string& out) {
@@ -101,6 +124,12 @@ CommandTemplate::CommandTemplate(const std::vector<std::string>& words) {
         i += token.size();
         break;
       }
+      const auto n = matched ? 0 : unsupported_token(std::string_view(line).substr(i));
+      if (n)
+        throw UsageError(fmt::format(
+            "run: replacement string {} is not supported (only {{}} {{.}} {{/}} {{//}} {{/.}} "
+            "{{#}} {{%}})",
+            line.substr(i, n)));
     }
     if (!matched) text += line[i++];
   }

@@ -9,6 +9,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <array>
 #include <atomic>
 #include <cerrno>
@@ -104,9 +105,12 @@ Executor::Executor(const CommandTemplate& command, int rank, int slots, std::str
       slots_(static_cast<std::size_t>(slots)),
       read_buf_(kReadBlock) {
   if (slots < 1 || slots > kMaxSlots) throw std::logic_error("mpimap run: bad slot count");
+  // At most about 31 years (more would overflow the clock's ticks and come out
+  // as no timeout), at least one tick (--timeout 1e-12 is a timeout too).
   if (timeout_seconds > 0)
-    timeout_ =
-        std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(timeout_seconds));
+    timeout_ = std::max(Clock::duration(1),
+                        std::chrono::duration_cast<Clock::duration>(
+                            std::chrono::duration<double>(std::min(timeout_seconds, 1e9))));
   devnull_.reset(::open("/dev/null", O_RDONLY | O_CLOEXEC));
   for (char** e = environ; e && *e; ++e)
     if (!is_private_var(*e)) env_base_.emplace_back(*e);

@@ -3,6 +3,10 @@
 
 #include "farm/farm.hpp"
 
+#include <sys/stat.h>
+
+#include <fmt/format.h>
+
 #include <memory>
 #include <string>
 #include <utility>
@@ -18,6 +22,17 @@
 
 namespace mpimap::farm {
 
+namespace {
+/// Whether the paths name one existing file: a joblog that is also the -a
+/// file would be emptied before it is read, or read as it grows, forever.
+bool same_file(const std::string& a, const std::string& b) {
+  struct stat sa {
+  }, sb{};
+  return ::stat(a.c_str(), &sa) == 0 && ::stat(b.c_str(), &sb) == 0 && sa.st_dev == sb.st_dev &&
+         sa.st_ino == sb.st_ino;
+}
+}  // namespace
+
 int run(const boost::mpi::communicator& world, RunOptions opt) {
   finish_options(opt);  // same words everywhere: every rank finds the same mistakes
   const CommandTemplate command(opt.command);
@@ -29,6 +44,9 @@ int run(const boost::mpi::communicator& world, RunOptions opt) {
   DoneSet done;
   ResultsDir results;
   detail::root_checked<UsageError>(world, [&] {
+    if (!opt.joblog.empty() && !opt.arg_file.empty() && same_file(opt.joblog, opt.arg_file))
+      throw UsageError(fmt::format(
+          "--joblog {} is the -a file: the joblog would overwrite the items", opt.joblog));
     if (!opt.joblog.empty())
       joblog.open(opt.joblog, opt.resume || opt.resume_failed, opt.resume_failed, done);
     if (!opt.results_dir.empty()) results.open(opt.results_dir);

@@ -89,10 +89,17 @@ void ResultsDir::open(const std::string& dir) {
         throw UsageError(fmt::format("cannot create --results {}: {}", path, std::strerror(errno)));
     }
   }
+  // (errno is not read when stat() succeeded: mkdir's EEXIST is still there.)
   struct stat st {};
-  if (::stat(dir.c_str(), &st) != 0 || !S_ISDIR(st.st_mode) || ::access(dir.c_str(), W_OK) != 0)
-    throw UsageError(fmt::format("cannot write to --results {}: {}", dir,
-                                 std::strerror(errno ? errno : ENOTDIR)));
+  int error = 0;
+  if (::stat(dir.c_str(), &st) != 0)
+    error = errno;
+  else if (!S_ISDIR(st.st_mode))
+    error = ENOTDIR;
+  else if (::access(dir.c_str(), W_OK) != 0)
+    error = errno;
+  if (error)
+    throw UsageError(fmt::format("cannot write to --results {}: {}", dir, std::strerror(error)));
   dir_ = dir;
 }
 

@@ -120,6 +120,15 @@ TEST(QuoteItem, EscapesControlBytesSoTheMessageStaysOneLine) {
   EXPECT_EQ(quote_item("\0"s), "\"\\x00\"");
 }
 
+TEST(QuoteItem, EscapesBytesThatAreNotUtf8) {
+  EXPECT_EQ(quote_item("\xff\xfe"), "\"\\xff\\xfe\"");
+  EXPECT_EQ(quote_item("caf\xe9"), "\"caf\\xe9\"");              // Latin-1
+  EXPECT_EQ(quote_item("\xc3"), "\"\\xc3\"");                    // cut short
+  EXPECT_EQ(quote_item("\xc0\xaf"), "\"\\xc0\\xaf\"");           // overlong '/'
+  EXPECT_EQ(quote_item("\xed\xa0\x80"), "\"\\xed\\xa0\\x80\"");  // a surrogate
+  EXPECT_EQ(quote_item("\xe2\x82\xac \xf0\x9f\x98\x80"), "\"\xe2\x82\xac \xf0\x9f\x98\x80\"");
+}
+
 TEST(QuoteItem, ShortensLongItems) {
   const std::string sixty(60, 'a');
   EXPECT_EQ(quote_item(sixty), "\"" + sixty + "\"");

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "farm/command_template.hpp"
+#include "farm/error.hpp"
 
 namespace {
 
@@ -64,6 +65,13 @@ TEST(CommandTemplate, SeqAndSlotAreOnlyNumbersAndNeverAppendTheItem) {
 
 TEST(CommandTemplate, LeavesOtherBracesAlone) {
   EXPECT_EQ(render({"echo", "{x}", "{", "}", "{ }", "{/x}"}, "i"), "echo {x} { } { } {/x} i");
+}
+
+TEST(CommandTemplate, RefusesGnuParallelsReplacementStringsThatItLacks) {
+  // Left as text, {1} would run "echo {1} i" where GNU parallel runs "echo i".
+  for (const std::string word : {"{1}", "x{2.}y", "{-1/}", "{10//}", "{3/.}", "{= s/a/b/ =}"})
+    EXPECT_THROW(CommandTemplate({"echo", word}), mpimap::farm::UsageError) << word;
+  EXPECT_EQ(render({"echo", "{1x}", "{=", "{-}", "{1"}, "i"), "echo {1x} {= {-} {1 i");
 }
 
 TEST(CommandTemplate, QuotesTheTransformedValues) {
