@@ -4,6 +4,8 @@
 
 #include <array>
 #include <chrono>
+#include <csignal>
+#include <cstdlib>
 #include <iostream>
 #include <stdexcept>
 #include <thread>
@@ -41,6 +43,14 @@ std::int64_t collatz(std::int64_t x) {
   return steps;
 }
 
+// A task that dies, to see what a crash does (and what `map --isolate` does
+// about it): x > 0 raises signal x, x < 0 calls exit(-x), 0 returns 0.
+std::int64_t crash(std::int64_t x) {
+  if (x > 0) std::raise(static_cast<int>(x));
+  if (x < 0) std::exit(static_cast<int>(-x));
+  return x;  // or a signal that did not end the process
+}
+
 void print_number(std::int64_t n) { std::cout << "Number: " << n << '\n'; }
 
 void print_numbers(std::int64_t n) {
@@ -72,6 +82,7 @@ constexpr std::array kBuiltins{
     Builtin{"square", "int -> int", "x**2 (overflow is an error)", &square},
     Builtin{"cube", "int -> int", "x**3 (overflow is an error)", &cube},
     Builtin{"collatz", "int -> int", "steps of the Collatz sequence from x to 1", &collatz},
+    Builtin{"crash", "int -> int", "x > 0: raises signal x (11: SIGSEGV); x < 0: exit(-x)", &crash},
     Builtin{"print_number", "int -> None", "prints \"Number: x\" (the seed's Q-6)", &print_number},
     Builtin{"print_numbers", "int -> None", "prints 1 to x, one per line (the seed's Q-3)",
             &print_numbers},

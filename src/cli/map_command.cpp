@@ -12,6 +12,7 @@
 #include "builtins/builtins.hpp"
 #include "cli/command.hpp"
 #include "cli/format.hpp"
+#include "cli/isolate.hpp"
 #include "cli/items.hpp"
 #include "cli/parse.hpp"
 #include "cli/usage_error.hpp"
@@ -30,6 +31,7 @@ struct MapArgs {
   Schedule schedule = Schedule::Dynamic;
   std::size_t chunksize = 0;
   bool tag = false;
+  bool isolate = false;
 };
 
 template <class In>
@@ -59,11 +61,14 @@ int map_builtin(const boost::mpi::communicator& comm, Out (*fn)(In), const MapAr
   const MapOptions options{
       .schedule = args.schedule, .chunksize = args.chunksize, .tag_output = args.tag};
   int code = 0;
+  auto task = [fn, isolate = args.isolate](In x) -> Out {
+    return isolate ? isolated(fn, x) : fn(x);
+  };
   try {
     if constexpr (std::is_void_v<Out>) {
-      pool.for_each(fn, items, options);
+      pool.for_each(task, items, options);
     } else {
-      const auto results = pool.map(fn, items, options);
+      const auto results = pool.map(task, items, options);
       if (pool.is_root()) print_results(std::cout, results, args.format);
     }
   } catch (const TaskError& e) {  // on every rank; rank 0 has the item's text
@@ -123,6 +128,8 @@ Command add_map_command(CLI::App& app) {
           "INT>=0"))
       ->default_str("0");
   sub->add_flag("--tag", args->tag, "Prefix printed lines with [rank R@host]");
+  sub->add_flag("--isolate", args->isolate,
+                "Run each task in a child process: a task that crashes fails only its item");
   return {sub, [args](const boost::mpi::communicator& comm) {
             const builtins::Builtin* b = builtins::find_builtin(args->function);
             if (!b)

@@ -276,7 +276,7 @@ TEST(MapReduce, AccumulatesInTheCommonTypeOfInitAndResult) {
   }
 }
 
-TEST(MapReduce, FailingTaskThrowsOnRoot) {
+TEST(MapReduce, FailingTaskThrowsOnEveryRank) {
   mpimap::Pool pool;
   std::vector<std::int64_t> items(100);
   std::iota(items.begin(), items.end(), 0);

@@ -42,14 +42,22 @@ double seconds(std::chrono::steady_clock::duration d) {
 
 const char* to_string(CallKind kind) {
   switch (kind) {
-    case CallKind::Map: return "map";
-    case CallKind::MapInto: return "map_into";
-    case CallKind::ForEach: return "for_each";
-    case CallKind::Imap: return "imap";
-    case CallKind::ImapUnordered: return "imap_unordered";
-    case CallKind::MapReduce: return "map_reduce";
-    case CallKind::Starmap: return "starmap";
-    case CallKind::Close: return "the pool's destructor";
+    case CallKind::Map:
+      return "map";
+    case CallKind::MapInto:
+      return "map_into";
+    case CallKind::ForEach:
+      return "for_each";
+    case CallKind::Imap:
+      return "imap";
+    case CallKind::ImapUnordered:
+      return "imap_unordered";
+    case CallKind::MapReduce:
+      return "map_reduce";
+    case CallKind::Starmap:
+      return "starmap";
+    case CallKind::Close:
+      return "the pool's destructor";
   }
   return "an unknown call";
 }
@@ -100,9 +108,9 @@ void join_call(const Context& ctx, const Call& call, std::chrono::milliseconds t
     std::size_t left = workers;
     while (left > 0) {
       int index = MPI_UNDEFINED, flag = 0;
-      check(MPI_Testany(static_cast<int>(workers), requests.data(), &index, &flag,
-                        MPI_STATUS_IGNORE),
-            "MPI_Testany");
+      check(
+          MPI_Testany(static_cast<int>(workers), requests.data(), &index, &flag, MPI_STATUS_IGNORE),
+          "MPI_Testany");
       if (flag && index != MPI_UNDEFINED) {
         const auto i = static_cast<std::size_t>(index);
         joined[i] = true;
