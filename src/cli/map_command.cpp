@@ -5,8 +5,12 @@
 #include <cstdint>
 #include <iostream>
 #include <map>
+#include <optional>
+#include <span>
+#include <sstream>
 #include <string>
 #include <type_traits>
+#include <utility>
 #include <vector>
 
 #include "builtins/builtins.hpp"
@@ -14,6 +18,7 @@
 #include "cli/format.hpp"
 #include "cli/isolate.hpp"
 #include "cli/items.hpp"
+#include "cli/journal.hpp"
 #include "cli/parse.hpp"
 #include "cli/usage_error.hpp"
 #include "mpimap/detail/collective.hpp"
@@ -32,7 +37,77 @@ struct MapArgs {
   std::size_t chunksize = 0;
   bool tag = false;
   bool isolate = false;
+  std::string journal;
+  bool resume = false;
 };
+
+/// A value as the journal keeps it (Python's repr, which reads back exactly)
+/// and back.
+template <class Out>
+std::string journal_value(const Out& v) {
+  return python_repr(v);
+}
+template <class Out>
+Out journal_value_back(const std::string& text, const std::string& path) {
+  Out v{};
+  std::optional<std::string> why;
+  if constexpr (std::is_same_v<Out, double>)
+    why = parse_real(text, v);
+  else
+    why = parse_int(text, v);
+  if (why)
+    throw UsageError(fmt::format("journal {}: a value {}: {}", path, quote_item(text), *why));
+  return v;
+}
+
+/// Runs the rest of a journaled map: items [done, n) through imap, each
+/// result journaled as it reaches rank 0 (in item order), then printed.
+/// What a task prints is captured by the task itself (and tagged), so that
+/// the journal can keep it and a resumed run can print it again.
+template <class In, class Out, class Task,
+          class Value = std::conditional_t<std::is_void_v<Out>, char, Out>>
+void map_journaled(Pool& pool, Task& task, std::span<const In> items, const MapArgs& args,
+                   const MapOptions& options, std::vector<Value>& values,
+                   std::optional<MapJournal>& journal) {
+  const std::string tag = fmt::format("[rank {}@{}] ", pool.rank(), pool.host());
+  auto captured = [&task, &tag, tagged = args.tag](const In& x) {
+    std::ostringstream out;
+    std::streambuf* old = std::cout.rdbuf(out.rdbuf());
+    struct Restore {
+      std::streambuf* old;
+      ~Restore() { std::cout.rdbuf(old); }
+    } restore{old};
+    std::pair<Value, std::string> r;
+    if constexpr (std::is_void_v<Out>)
+      task(x);
+    else
+      r.first = task(x);
+    r.second = out.str();
+    if (tagged && !r.second.empty()) {
+      std::string t;
+      for (std::size_t start = 0; start < r.second.size();) {
+        const auto nl = r.second.find('\n', start);
+        const auto end = nl == std::string::npos ? r.second.size() : nl + 1;
+        t += tag;
+        t.append(r.second, start, end - start);
+        start = end;
+      }
+      r.second = std::move(t);
+    }
+    return r;
+  };
+  const std::size_t done = journal ? journal->done().size() : 0;
+  pool.imap(
+      captured, items,
+      [&](std::size_t i, std::pair<Value, std::string> r) {
+        MapJournal::Record rec{.output = r.second};
+        if constexpr (!std::is_void_v<Out>) rec.value = journal_value(r.first);
+        journal->append(done + i, rec);
+        std::cout << r.second;
+        if constexpr (!std::is_void_v<Out>) values.push_back(r.first);
+      },
+      options);
+}
 
 template <class In>
 std::vector<In> parse_items(const std::vector<std::string>& texts) {
@@ -52,11 +127,28 @@ template <class In, class Out>
 int map_builtin(const boost::mpi::communicator& comm, Out (*fn)(In), const MapArgs& args) {
   std::vector<std::string> texts;
   std::vector<In> items;
+  std::optional<MapJournal> journal;  // rank 0's, with --journal
+  using Value = std::conditional_t<std::is_void_v<Out>, char, Out>;
+  std::vector<Value> values;  // with --journal: the results so far
   detail::root_checked<UsageError>(comm, [&] {
+    if (args.resume && args.journal.empty()) throw UsageError("--resume needs --journal FILE");
     texts = args.items;
     if (!args.item_file.empty()) read_item_file(args.item_file, texts);
     items = parse_items<In>(texts);
+    if (args.journal.empty()) return;
+    journal.emplace(args.journal, args.resume, args.function, texts.size(),
+                    journal_fingerprint(args.function, texts, args.tag));
+    // What the journal holds is printed again, as an uninterrupted run would.
+    for (const auto& rec : journal->done()) {
+      std::cout << rec.output;
+      if constexpr (!std::is_void_v<Out>) {
+        if (!rec.value)
+          throw UsageError(fmt::format("journal {}: a record without a value", args.journal));
+        values.push_back(journal_value_back<Out>(*rec.value, args.journal));
+      }
+    }
   });
+  const bool journaled = detail::from_root(comm, journal.has_value() ? 1 : 0) != 0;
   Pool pool(comm);
   const MapOptions options{
       .schedule = args.schedule, .chunksize = args.chunksize, .tag_output = args.tag};
@@ -65,7 +157,17 @@ int map_builtin(const boost::mpi::communicator& comm, Out (*fn)(In), const MapAr
     return isolate ? isolated(fn, x) : fn(x);
   };
   try {
-    if constexpr (std::is_void_v<Out>) {
+    if (journaled) {
+      const std::size_t done = journal ? journal->done().size() : 0;
+      const auto rest = std::span<const In>(items).subspan(done);
+      if constexpr (std::is_void_v<Out>) {
+        std::vector<char> none;
+        map_journaled<In, Out>(pool, task, rest, args, options, none, journal);
+      } else {
+        map_journaled<In, Out>(pool, task, rest, args, options, values, journal);
+        if (pool.is_root()) print_results(std::cout, values, args.format);
+      }
+    } else if constexpr (std::is_void_v<Out>) {
       pool.for_each(task, items, options);
     } else {
       const auto results = pool.map(task, items, options);
@@ -128,6 +230,13 @@ Command add_map_command(CLI::App& app) {
           "INT>=0"))
       ->default_str("0");
   sub->add_flag("--tag", args->tag, "Prefix printed lines with [rank R@host]");
+  sub->add_option("--journal", args->journal,
+                  "Write each result to FILE as it is done, so that --resume can go on "
+                  "after a kill")
+      ->check(kNonEmpty);
+  sub->add_flag("--resume", args->resume,
+                "Go on from the --journal FILE of an earlier run: print what it holds, "
+                "run the rest");
   sub->add_flag("--isolate", args->isolate,
                 "Run each task in a child process: a task that crashes fails only its item");
   return {sub, [args](const boost::mpi::communicator& comm) {
