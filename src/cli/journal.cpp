@@ -30,7 +30,8 @@ void write_all(int fd, const std::string& bytes, const std::string& path) {
     const ssize_t n = ::write(fd, bytes.data() + done, bytes.size() - done);
     if (n < 0 && errno == EINTR) continue;
     if (n < 0)
-      throw std::runtime_error(fmt::format("cannot write journal {}: {}", path, std::strerror(errno)));
+      throw std::runtime_error(
+          fmt::format("cannot write journal {}: {}", path, std::strerror(errno)));
     done += static_cast<std::size_t>(n);
   }
 }
@@ -43,9 +44,12 @@ bool unhex(const std::string& hex, std::string& out) {
     unsigned v = 0;
     for (char c : {hex[i], hex[i + 1]}) {
       v <<= 4;
-      if (c >= '0' && c <= '9') v |= static_cast<unsigned>(c - '0');
-      else if (c >= 'a' && c <= 'f') v |= static_cast<unsigned>(c - 'a' + 10);
-      else return false;
+      if (c >= '0' && c <= '9')
+        v |= static_cast<unsigned>(c - '0');
+      else if (c >= 'a' && c <= 'f')
+        v |= static_cast<unsigned>(c - 'a' + 10);
+      else
+        return false;
     }
     out += static_cast<char>(v);
   }
@@ -103,10 +107,10 @@ MapJournal::MapJournal(const std::string& path, bool resume, const std::string& 
         nlohmann::json h = nlohmann::json::parse(line, nullptr, false);
         if (h.is_discarded() || !h.is_object() || !h.contains("mpimap_journal"))
           throw UsageError(fmt::format("journal {}: not an mpimap journal", path));
-        throw UsageError(fmt::format(
-            "journal {} was written for another map (function, items or --tag differ); "
-            "remove it, or drop --resume to start again",
-            path));
+        throw UsageError(
+            fmt::format("journal {} was written for another map (function, items or --tag differ); "
+                        "remove it, or drop --resume to start again",
+                        path));
       }
       nlohmann::json r = nlohmann::json::parse(line, nullptr, false);
       std::string rec_bytes;
@@ -114,7 +118,8 @@ MapJournal::MapJournal(const std::string& path, bool resume, const std::string& 
                       (!r.contains("v") || r["v"].is_string()) &&
                       (!r.contains("o") || r["o"].is_string()) &&
                       (!r.contains("ox") || (r["ox"].is_string() && unhex(r["ox"], rec_bytes)));
-      if (!ok) throw UsageError(fmt::format("journal {} line {}: not a journal record", path, line_no));
+      if (!ok)
+        throw UsageError(fmt::format("journal {} line {}: not a journal record", path, line_no));
       if (r["i"].get<std::uint64_t>() != done_.size() || done_.size() >= items)
         throw UsageError(fmt::format("journal {} line {}: item {} out of order", path, line_no,
                                      r["i"].get<std::uint64_t>()));

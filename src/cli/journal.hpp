@@ -40,8 +40,8 @@ class MapJournal {
   /// records are read back and whose torn last line is cut off. Throws
   /// UsageError when the file cannot be written, is not a journal, or was
   /// written for another function or input.
-  MapJournal(const std::string& path, bool resume, const std::string& function,
-             std::size_t items, const std::string& fingerprint);
+  MapJournal(const std::string& path, bool resume, const std::string& function, std::size_t items,
+             const std::string& fingerprint);
   ~MapJournal();
   MapJournal(const MapJournal&) = delete;
   MapJournal& operator=(const MapJournal&) = delete;

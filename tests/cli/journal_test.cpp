@@ -131,12 +131,10 @@ TEST_F(Journal, FilesThatAreNotJournalsAreBadInput) {
 
 TEST_F(Journal, BadRecordsAreBadInput) {
   std::string header;
-  {
-    MapJournal j(path_, false, "square", 3, fp_);
-  }
+  { MapJournal j(path_, false, "square", 3, fp_); }
   header = read();
   for (const std::string rec :
-       {"{\"i\":1,\"v\":\"4\"}\n",                          // a gap: item 0 is missing
+       {"{\"i\":1,\"v\":\"4\"}\n",                         // a gap: item 0 is missing
         "{\"i\":0,\"v\":\"1\"}\n{\"i\":0,\"v\":\"1\"}\n",  // twice
         "{\"i\":-1}\n", "{\"v\":\"1\"}\n", "{\"i\":0,\"v\":1}\n", "[0]\n", "garbage\n",
         "{\"i\":0,\"ox\":\"zz\"}\n",
