@@ -1,5 +1,6 @@
 // Beyond the seed: strings in, a user struct out, dynamic scheduling, task
-// output, and a failing task reported with its item, rank and host.
+// output, a failing task reported with its item, rank and host, and a map
+// that collects its failures instead of stopping.
 //   mpirun -q -n 3 build/bin/examples/word_stats
 
 #include <boost/mpi/environment.hpp>
@@ -47,5 +48,14 @@ int main(int argc, char** argv) {
     if (pool.is_root())
       std::cout << "item " << e.index() << " failed on rank " << e.rank() << ": " << e.message()
                 << '\n';
+  }
+
+  // Or let every item run and list the failures (OnError::Collect).
+  const auto partial = pool.map(stats, std::vector<std::string>{"ok", "", "fine", ""},
+                                {.on_error = mpimap::OnError::Collect});
+  if (pool.is_root()) {
+    std::cout << partial.size() << " results; failed:";
+    for (const auto& e : pool.failures()) std::cout << ' ' << e.index();
+    std::cout << '\n';
   }
 }

@@ -20,6 +20,17 @@ enum class Schedule {
   Guided,
 };
 
+/// What a failing task does to its map.
+enum class OnError {
+  /// The map stops: no new work goes out, the work in flight drains, and
+  /// every rank throws TaskError for the failing item with the lowest index.
+  Stop,
+  /// The map goes on: every item runs, a failed item's result is left
+  /// value-initialised (R{}), and the failures are listed, in item order, by
+  /// Pool::failures() on rank 0. For map, map_into, for_each and starmap.
+  Collect,
+};
+
 std::string_view to_string(Schedule s);
 std::optional<Schedule> parse_schedule(std::string_view name);
 
@@ -42,6 +53,8 @@ struct MapOptions {
   /// go in pieces (MPI counts are ints, and some transports dislike messages
   /// of gigabytes).
   std::size_t message_limit = std::size_t{1} << 30;
+  /// Stop at the first failing task (the default), or collect the failures.
+  OnError on_error = OnError::Stop;
 };
 
 }  // namespace mpimap

@@ -21,6 +21,7 @@
 
 #include <boost/mpi/communicator.hpp>
 
+#include <algorithm>
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
@@ -74,6 +75,11 @@ class Pool {
   /// workers wait (reading a large input, say).
   void set_join_timeout(std::chrono::milliseconds timeout) { join_timeout_ = timeout; }
 
+  /// On rank 0 after a call with OnError::Collect: every task that failed,
+  /// in item order, each as the TaskError it would have thrown. Empty on the
+  /// other ranks, and after a call where nothing failed.
+  const std::vector<TaskError>& failures() const { return failures_; }
+
   /// f applied to every item, in item order, on rank 0. Throws TaskError on
   /// every rank when a task threw (after all work in flight has drained).
   /// `items` may be any input range: a vector or span is used in place; other
@@ -110,9 +116,12 @@ class Pool {
       throw std::invalid_argument("mpimap::Pool::map_into: out.size() != items.size() on rank 0");
     if (options.schedule == Schedule::Static || size() == 1) {
       detail::TaskRunner runner = runner_for(options);
-      raise(detail::static_map(
+      detail::Collected collected;
+      const auto failure = detail::static_map(
           *ctx_, room_, f, items, [&] { return out.data(); }, runner, output_of(options),
-          options.message_limit));
+          options.message_limit, collected);
+      keep_failures(collected);
+      raise(failure);
     } else {
       detail::SpanSink<R> sink(out.data());
       stream(f, items, sink, options);
@@ -137,6 +146,7 @@ class Pool {
     using T = std::ranges::range_value_t<Items>;
     using R = detail::stored_result_t<detail::task_result_t<F, T>>;
     detail::OrderedSink<R, std::remove_reference_t<Callback>> sink(callback);
+    require_stop(options, "imap");
     join<T, R>(detail::CallKind::Imap);
     stream(f, items, sink, options);
   }
@@ -147,6 +157,7 @@ class Pool {
     using T = std::ranges::range_value_t<Items>;
     using R = detail::stored_result_t<detail::task_result_t<F, T>>;
     detail::UnorderedSink<R, std::remove_reference_t<Callback>> sink(callback);
+    require_stop(options, "imap_unordered");
     join<T, R>(detail::CallKind::ImapUnordered);
     stream(f, items, sink, options);
   }
@@ -167,6 +178,7 @@ class Pool {
     auto fold = [&op](Acc a, Acc b) -> Acc { return op(std::move(a), std::move(b)); };
     auto g = [&f](const T& x) -> Acc { return f(x); };
     detail::FoldSink<Acc, decltype(fold)> sink(acc, fold);
+    require_stop(options, "map_reduce");
     join<T, Acc>(detail::CallKind::MapReduce);
     stream(g, items, sink, options, &fold, &acc);
     return acc;
@@ -200,6 +212,7 @@ class Pool {
   /// Begins a call: every rank must be making the same one (join.hpp).
   template <class... Types>
   void join(detail::CallKind kind) {
+    failures_.clear();
     detail::join_call(*ctx_, {kind, ++calls_, detail::types_fingerprint<Types...>()},
                       join_timeout_);
   }
@@ -226,8 +239,12 @@ class Pool {
           return results.data();
         };
         detail::TaskRunner runner = runner_for(options);
-        raise(detail::static_map(*ctx_, room_, f, span, results_at, runner, output_of(options),
-                                 options.message_limit));
+        detail::Collected collected;
+        const auto failure =
+            detail::static_map(*ctx_, room_, f, span, results_at, runner, output_of(options),
+                               options.message_limit, collected);
+        keep_failures(collected);
+        raise(failure);
       } else {
         if (is_root()) results.resize(span.size());  // no regrowth as chunks come in
         detail::VectorSink<Stored> sink(results);
@@ -273,6 +290,7 @@ class Pool {
         detail::DynamicMaster<F, std::remove_reference_t<decltype(source)>, R, Sink> master(
             *ctx_, f, source, sink, runner, output_of(options), options);
         const auto failure = master.run();
+        keep_failures(master.collected());
         std::exception_ptr stopped = master.stopped_by();
         if constexpr (!std::is_same_v<Fold, detail::NoFold>)
           detail::collect_folds(*ctx_, *acc, *fold, /*combine=*/!stopped && !failure);
@@ -293,7 +311,24 @@ class Pool {
   }
 
   detail::TaskRunner runner_for(const MapOptions& options) const {
-    return detail::TaskRunner(options.capture_output, options.tag_output ? ctx_->tag : "");
+    return detail::TaskRunner(options.capture_output, options.tag_output ? ctx_->tag : "",
+                              options.on_error == OnError::Collect);
+  }
+
+  /// On rank 0: a call's collected failures, in item order, as failures().
+  void keep_failures(detail::Collected& collected) {
+    std::sort(collected.begin(), collected.end(),
+              [](const auto& a, const auto& b) { return a.index < b.index; });
+    for (auto& c : collected)
+      failures_.emplace_back(c.index, c.rank, ctx_->hosts[static_cast<std::size_t>(c.rank)],
+                             std::move(c.message));
+  }
+
+  /// OnError::Collect is for calls whose results are one per item.
+  static void require_stop(const MapOptions& options, const char* call) {
+    if (options.on_error != OnError::Stop)
+      throw std::invalid_argument(std::string("mpimap::Pool::") + call +
+                                  ": OnError::Collect is for map, map_into, for_each and starmap");
   }
 
   static std::ostream& output_of(const MapOptions& options) {
@@ -311,7 +346,8 @@ class Pool {
   detail::BlockRoom room_;                // a static map's blocks on a worker
   int next_process_ = 0;
   bool tag_processes_ = false;
-  std::uint32_t calls_ = 0;  // calls made on this pool, for join()
+  std::uint32_t calls_ = 0;          // calls made on this pool, for join()
+  std::vector<TaskError> failures_;  // rank 0's, after a call with OnError::Collect
   std::chrono::milliseconds join_timeout_ = detail::default_join_timeout();
 };
 

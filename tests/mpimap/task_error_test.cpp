@@ -12,7 +12,11 @@
 #include <algorithm>
 #include <cstdint>
 #include <exception>
+#include <functional>
+#include <iostream>
 #include <set>
+#include <span>
+#include <sstream>
 #include <stdexcept>
 #include <string>
 #include <tuple>
@@ -421,6 +425,110 @@ TEST(TaskError, AnItemWhoseSerializeThrowsOnAWorkerFailsTheMapOnEveryRank) {
         return Touchy<false>{v, "i"};
       },
       [](const Touchy<false>& x) { return x.v; });
+}
+
+TEST(OnErrorCollect, EveryItemRunsAndTheFailuresAreListedInItemOrder) {
+  mpimap::Pool pool;
+  const std::size_t n = 50;
+  std::vector<std::int64_t> items(n);
+  for (std::size_t i = 0; i < n; ++i) items[i] = static_cast<std::int64_t>(i);
+  auto fails = [](std::int64_t i) { return i % 7 == 3 || i == 49; };
+  for (auto o : option_sweep()) {
+    SCOPED_TRACE(describe(o));
+    o.on_error = mpimap::OnError::Collect;
+    std::ostringstream printed;
+    o.output = &printed;
+    std::vector<std::int64_t> got;
+    const Seen s = observe([&] {
+      got = pool.map(
+          [&](std::int64_t i) {
+            std::cout << "task " << i << '\n';
+            if (fails(i)) throw std::runtime_error(boom(i, pool));
+            return i * 2;
+          },
+          items, o);
+      return got.size();
+    });
+    EXPECT_FALSE(s.task_error || s.other_exception) << "a collecting map does not throw";
+    if (!pool.is_root()) {
+      EXPECT_TRUE(pool.failures().empty());
+      continue;
+    }
+    // Every item ran and printed, in item order; failed ones are R{}.
+    std::string want_printed;
+    std::vector<std::size_t> want_failed;
+    ASSERT_EQ(got.size(), n);
+    for (std::size_t i = 0; i < n; ++i) {
+      want_printed += "task " + std::to_string(i) + "\n";
+      const auto x = static_cast<std::int64_t>(i);
+      EXPECT_EQ(got[i], fails(x) ? 0 : x * 2) << i;
+      if (fails(x)) want_failed.push_back(i);
+    }
+    EXPECT_EQ(printed.str(), want_printed);
+    std::vector<std::size_t> failed;
+    for (const auto& e : pool.failures()) {
+      failed.push_back(e.index());
+      EXPECT_GE(e.rank(), 0);
+      EXPECT_LT(e.rank(), pool.size());
+      EXPECT_EQ(e.message(), boom_message(e.index(), e.rank(), e.host()));
+    }
+    EXPECT_EQ(failed, want_failed);
+  }
+  // The next call starts with no failures, and stopping is the default again.
+  pool.map([](std::int64_t x) { return x; }, items);
+  EXPECT_TRUE(pool.failures().empty());
+  expect_pool_still_works(pool, {});
+}
+
+TEST(OnErrorCollect, ForEachMapIntoAndStarmapCollectToo) {
+  mpimap::Pool pool;
+  const MapOptions collect{.on_error = mpimap::OnError::Collect};
+  std::vector<std::int64_t> items{0, 1, 2, 3, 4, 5, 6};
+  auto bad = [](std::int64_t x) {
+    if (x % 3 == 1) throw std::runtime_error("bad " + std::to_string(x));
+    return x;
+  };
+  auto indices = [&] {
+    std::vector<std::size_t> v;
+    for (const auto& e : pool.failures()) v.push_back(e.index());
+    return v;
+  };
+  const std::vector<std::size_t> want =
+      pool.is_root() ? std::vector<std::size_t>{1, 4} : std::vector<std::size_t>{};
+  pool.for_each([&](std::int64_t x) { bad(x); }, items, collect);
+  EXPECT_EQ(indices(), want);
+  std::vector<std::int64_t> out(pool.is_root() ? items.size() : 0, -1);
+  pool.map_into(bad, std::span<const std::int64_t>(items), std::span<std::int64_t>(out), collect);
+  EXPECT_EQ(indices(), want);
+  if (pool.is_root()) {
+    EXPECT_EQ(out, (std::vector<std::int64_t>{0, 0, 2, 3, 0, 5, 6}));
+  }
+  std::vector<std::tuple<std::int64_t, std::int64_t>> pairs;
+  for (auto x : items) pairs.emplace_back(x, 1);
+  const auto sums =
+      pool.starmap([&](std::int64_t a, std::int64_t b) { return bad(a) + b; }, pairs, collect);
+  EXPECT_EQ(indices(), want);
+  if (pool.is_root()) {
+    EXPECT_EQ(sums, (std::vector<std::int64_t>{1, 0, 3, 4, 0, 6, 7}));
+    ASSERT_FALSE(pool.failures().empty());
+    EXPECT_EQ(pool.failures()[0].message(), "bad 1");
+  }
+}
+
+TEST(OnErrorCollect, CallsWithoutOneResultPerItemRefuseItOnEveryRank) {
+  mpimap::Pool pool;
+  const MapOptions collect{.on_error = mpimap::OnError::Collect};
+  std::vector<std::int64_t> items{1, 2, 3};
+  auto id = [](std::int64_t x) { return x; };
+  EXPECT_THROW(pool.imap(
+                   id, items, [](std::int64_t) {}, collect),
+               std::invalid_argument);
+  EXPECT_THROW(pool.imap_unordered(
+                   id, items, [](std::int64_t) {}, collect),
+               std::invalid_argument);
+  EXPECT_THROW(pool.map_reduce(id, items, std::int64_t{0}, std::plus<>{}, collect),
+               std::invalid_argument);
+  expect_pool_still_works(pool, {});
 }
 
 TEST(TaskError, IsARuntimeError) {

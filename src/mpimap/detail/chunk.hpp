@@ -28,6 +28,9 @@ struct ChunkStatus {
   std::string error;          // when failed: the message of task begin + attempted - 1
   std::uint64_t nanos = 0;    // how long the chunk took (feeds automatic chunk sizes)
   bool values_apart = false;  // read side: the values follow in a message of their own
+  /// OnError::Collect: the tasks that failed (index, message); the chunk went
+  /// on past them, their values left as R{}, and `failed` stays false.
+  std::vector<std::pair<std::uint64_t, std::string>> errors;
   std::uint64_t succeeded() const { return attempted - (failed ? 1 : 0); }
 };
 
@@ -70,6 +73,12 @@ ChunkStatus run_chunk(F& f, const T* items, std::uint64_t begin, std::uint64_t c
       const bool ok = TaskRunner::call(f, items[i], results + i, st.error);
       ++i;
       if (!ok) {
+        if (runner.collects()) {
+          results[i - 1] = R{};
+          st.errors.emplace_back(begin + i - 1, std::move(st.error));
+          st.error.clear();
+          continue;
+        }
         st.failed = true;
         break;
       }
@@ -103,6 +112,11 @@ void write_outcome(Writer& w, const ChunkStatus& st, const R* results, const Out
     w.put(index);
     w.put_string(text);
   }
+  w.put<std::uint64_t>(st.errors.size());
+  for (const auto& [index, text] : st.errors) {
+    w.put(index);
+    w.put_string(text);
+  }
   if (st.failed) w.put_string(st.error);
 }
 
@@ -126,6 +140,11 @@ ChunkStatus read_outcome(Reader& r, Dest&& dest, Outputs& outputs) {
   for (std::uint64_t i = 0; i < n_outputs; ++i) {
     const auto index = r.get<std::uint64_t>();
     outputs.emplace_back(index, r.get_string());
+  }
+  const auto n_errors = r.get<std::uint64_t>();
+  for (std::uint64_t i = 0; i < n_errors; ++i) {
+    const auto index = r.get<std::uint64_t>();
+    st.errors.emplace_back(index, r.get_string());
   }
   if (st.failed) st.error = r.get_string();
   return st;

@@ -154,6 +154,9 @@ class DynamicMaster {
     return failure_;
   }
 
+  /// OnError::Collect: the failures, in arrival order.
+  Collected& collected() { return collected_; }
+
   /// The first exception that the caller's own code threw on rank 0 during
   /// run(): an imap callback (throwing is how a C++ caller stops early), a
   /// fold's op, a lazy input range. From then on nothing more is dispatched or
@@ -351,7 +354,8 @@ class DynamicMaster {
           "MPI_Recv");
   }
 
-  void note(const ChunkStatus& status, int rank) {
+  void note(ChunkStatus& status, int rank) {
+    collect_errors(collected_, status, rank);
     failure_.note(status, rank);
     if (failure_) printer_.stop_at(failure_.index() + 1);
     printer_.complete(status.begin, status.begin + status.attempted);
@@ -378,7 +382,7 @@ class DynamicMaster {
     R* slot = nullptr;
     guarded([&] { slot = sink_.slot(begin, count); });
     if (stopped_by_) return false;
-    const ChunkStatus status =
+    ChunkStatus status =
         run_chunk(f_, local_.data() + local_pos_, begin, count, slot, runner_, local_outputs_);
     local_pos_ += count;
     observe(status);
@@ -407,6 +411,7 @@ class DynamicMaster {
   std::uint64_t local_begin_ = 0;
   std::size_t local_pos_ = 0;
   FirstFailure failure_;
+  Collected collected_;
   std::exception_ptr stopped_by_;
   std::vector<char> recv_buf_;
   std::vector<R> discard_;  // values with nowhere to go (the sink threw)

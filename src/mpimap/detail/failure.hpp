@@ -69,6 +69,20 @@ class FirstFailure {
   std::string message_;
 };
 
+/// OnError::Collect: the failures seen on rank 0, in arrival order.
+struct CollectedError {
+  std::uint64_t index = 0;
+  int rank = 0;
+  std::string message;
+};
+using Collected = std::vector<CollectedError>;
+
+/// Adds a chunk's collected failures (run on `rank`).
+inline void collect_errors(Collected& into, ChunkStatus& status, int rank) {
+  for (auto& [index, message] : status.errors)
+    into.push_back({.index = index, .rank = rank, .message = std::move(message)});
+}
+
 /// Rank 0's failure to every rank (all ranks call it, after the map's last
 /// transfer). One small broadcast when nothing failed.
 inline void share_failure(const Context& ctx, FirstFailure& failure) {

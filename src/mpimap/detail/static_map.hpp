@@ -203,7 +203,7 @@ U* block_room(Scratch& scratch, UninitializedVector<U>& fallback, std::size_t n)
 template <class F, class T, class ResultsAt>
 FirstFailure static_map(const Context& ctx, BlockRoom& room, F& f, std::span<const T> items,
                         ResultsAt&& results_at, TaskRunner& runner, std::ostream& os,
-                        std::size_t limit) {
+                        std::size_t limit, Collected& collected) {
   using R = std::remove_pointer_t<decltype(results_at())>;
   R* results = nullptr;
   // Every rank is here: the call began with the pool's join (join.hpp), where
@@ -241,7 +241,7 @@ FirstFailure static_map(const Context& ctx, BlockRoom& room, F& f, std::span<con
   UninitializedVector<R> local_results;
   R* out = ctx.is_root() ? results : block_room(room.results, local_results, count);
   Outputs outputs;
-  const ChunkStatus status =
+  ChunkStatus status =
       broken ? *broken : run_chunk(f, my_items, begin, count, out, runner, outputs);
 
   // Values back (fast path), then each rank's outcome, once all are done.
@@ -266,10 +266,13 @@ FirstFailure static_map(const Context& ctx, BlockRoom& room, F& f, std::span<con
   FirstFailure failure;
   if (ctx.is_root()) {
     failure.note(status, 0);
+    collect_errors(collected, status, 0);
     for (int r = 1; r < ctx.size; ++r) {
       try {
         Reader reader(all[r]);
-        failure.note(read_outcome(reader, values_apart ? nullptr : results, outputs), r);
+        ChunkStatus theirs = read_outcome(reader, values_apart ? nullptr : results, outputs);
+        failure.note(theirs, r);
+        collect_errors(collected, theirs, r);
       } catch (...) {
         failure.note(broken_chunk(blocks.begin(r), "receiving the results"), r);
       }

@@ -65,8 +65,12 @@ using Outputs = std::vector<std::pair<std::uint64_t, std::string>>;
 
 class TaskRunner {
  public:
-  /// `tag` is put before every captured line ("" for none).
-  TaskRunner(bool capture, std::string tag) : capture_(capture), tag_(std::move(tag)) {}
+  /// `tag` is put before every captured line ("" for none). With `collect`,
+  /// a chunk goes on past a failing task (OnError::Collect).
+  TaskRunner(bool capture, std::string tag, bool collect = false)
+      : capture_(capture), collect_(collect), tag_(std::move(tag)) {}
+
+  bool collects() const { return collect_; }
 
   /// While a Scope lives, what tasks write to std::cout goes to `outputs`
   /// (when capturing), one entry per task that printed, under the index of
@@ -159,6 +163,7 @@ class TaskRunner {
   };
 
   bool capture_;
+  bool collect_ = false;
   std::string tag_;
   Buffer buffer_;
 };
