@@ -6,11 +6,13 @@
 // without replacement strings gets the item appended as its last word.
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "farm/command_template.hpp"
+#include "farm/error.hpp"
 #include "fuzz_input.hpp"
 
 namespace {
@@ -64,7 +66,13 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   MPIMAP_FUZZ_CHECK(!dirname_of(item).empty());
   MPIMAP_FUZZ_CHECK(without_extension(basename_of(item)).size() <= item.size());
 
-  const CommandTemplate command(words);
+  std::optional<CommandTemplate> parsed;
+  try {
+    parsed.emplace(words);
+  } catch (const mpimap::farm::UsageError&) {
+    return 0;  // a replacement string mpimap does not support ({1}, {= =}): refused
+  }
+  const CommandTemplate& command = *parsed;
   std::string line;
   command.render(item, 1 + size, static_cast<std::int64_t>(size % 1000), line);
   std::string joined;
