@@ -7,6 +7,7 @@
 #include <stdexcept>
 #include <utility>
 
+#include "mpimap/detail/chunk.hpp"
 #include "mpimap/detail/crash_report.hpp"
 #include "mpimap/detail/messaging.hpp"
 #include "mpimap/detail/task_runner.hpp"
@@ -78,14 +79,28 @@ void Process::start() {
   }
   s.exitcode = ok ? 0 : 1;
   if (s.rank == 0) return;
-  detail::Writer w(s.send_buf);
-  w.put<std::uint8_t>(ok);
-  w.put_string(s.output);
-  w.put_string(s.error);
-  detail::check(
-      MPI_Isend(s.send_buf.data(), detail::mpi_count(s.send_buf.size(), "a process's output"),
-                MPI_BYTE, 0, s.mpi_tag(), s.ctx->comm, &s.send),
-      "MPI_Isend");
+  // Rank 0's join() waits for this message whatever happens: when the output
+  // cannot be sent (too large for one message, no memory), the process fails
+  // with a message that says so instead.
+  int count = 0;
+  try {
+    detail::Writer w(s.send_buf);
+    w.put<std::uint8_t>(ok);
+    w.put_string(s.output);
+    w.put_string(s.error);
+    count = detail::mpi_count(s.send_buf.size(), "a process's output");
+  } catch (...) {
+    s.exitcode = 1;
+    s.send_buf.clear();
+    detail::Writer w(s.send_buf);
+    w.put<std::uint8_t>(0);
+    w.put_string("");
+    w.put_string("mpimap: sending the process's output threw: " +
+                 detail::current_exception_message());
+    count = static_cast<int>(s.send_buf.size());
+  }
+  detail::check(MPI_Isend(s.send_buf.data(), count, MPI_BYTE, 0, s.mpi_tag(), s.ctx->comm, &s.send),
+                "MPI_Isend");
 }
 
 void Process::join() {
