@@ -209,6 +209,9 @@ EOF
     expect_eq "-j 0: exit 2" 2 $?
     mr --timeout -1 -- echo ::: a 2>/dev/null
     expect_eq "negative --timeout: exit 2" 2 $?
+    mr --grace -1 -- echo ::: a 2>err
+    expect_eq "negative --grace: exit 2" 2 $?
+    expect_eq "negative --grace: one line" "mpimap: --grace: expected a number of seconds >= 0" "$(cat err)"
     mr --joblog "$WORK/no/such/dir/log" -- echo ::: a 2>/dev/null
     expect_eq "unwritable joblog: exit 2" 2 $?
 
