@@ -48,6 +48,11 @@ void add_run_options(CLI::App& sub, farm::RunOptions& opt) {
                  "Kill a task's process group after SECONDS (fractional; SIGTERM, then "
                  "SIGKILL 1 s later)")
       ->type_name("SECONDS");
+  sub.add_option("--grace", opt.grace,
+                 "On SIGTERM, SIGINT or SIGUSR1: start no more tasks, SIGTERM the running "
+                 "ones, SIGKILL them after SECONDS (fractional); a second signal kills at once")
+      ->type_name("SECONDS")
+      ->default_str("10");
   sub.add_option("--halt", opt.halt,
                  "never | now,fail=N (kill running tasks) | soon,fail=N (let them finish): "
                  "stop starting tasks after N failures")
@@ -92,7 +97,8 @@ Command add_run_command(CLI::App& app) {
       "{} item, {.} without extension, {/} basename, {//} dirname, {/.} basename without\n"
       "extension, {#} sequence number, {%} slot (1-based, unique in the job); without any, the\n"
       "item is appended. Items are shell-quoted. Exit status: the number of failed tasks\n"
-      "(at most 101), 2 for bad usage.");
+      "(at most 101), 2 for bad usage, 128+N when stopped by signal N (SIGTERM, SIGINT or\n"
+      "SIGUSR1: see --grace; under mpirun, send mpirun SIGUSR1).");
   add_run_options(*sub, *opt);
   return {.app = sub,
           .run =

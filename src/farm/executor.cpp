@@ -30,39 +30,70 @@ constexpr std::size_t kReadBlock = 64 * 1024;
 constexpr std::size_t kMaxInlineCommand = 128 * 1024 - 1024;
 constexpr auto kKillGrace = std::chrono::milliseconds(1000);
 
-// Process groups of the running tasks, for the signal handler.
+// Process groups of the running tasks, for the signal handlers.
 constexpr int kMaxSlots = 1024;
 std::array<std::atomic<pid_t>, kMaxSlots> g_groups{};
-constexpr std::array<int, 3> kFatalSignals{SIGTERM, SIGINT, SIGHUP};
-struct sigaction g_old_actions[kFatalSignals.size()];
+constexpr std::array<int, 4> kHandledSignals{SIGTERM, SIGINT, SIGUSR1, SIGHUP};
+struct sigaction g_old_actions[kHandledSignals.size()];
 bool g_handlers_installed = false;
 
-extern "C" void kill_tasks_then_die(int sig) {
+// What the stop signals' handler records (lock-free atomics: safe in a handler).
+std::atomic<int> g_stop_signal{0};
+std::atomic<int> g_stop_count{0};
+std::atomic<bool> g_stop_from_launcher{false};
+pid_t g_launcher = -1;  // the parent, when it is Open MPI's mpirun or orted
+
+void kill_groups(int sig) {
   for (auto& g : g_groups) {
     const pid_t pgid = g.load(std::memory_order_relaxed);
-    if (pgid > 0) ::kill(-pgid, SIGTERM);
+    if (pgid > 0) ::kill(-pgid, sig);
   }
+}
+
+extern "C" void kill_tasks_then_die(int sig) {
+  kill_groups(SIGTERM);
   // Hand the signal to whoever had it before (by default: die of it).
-  for (std::size_t i = 0; i < kFatalSignals.size(); ++i)
-    if (kFatalSignals[i] == sig) ::sigaction(sig, &g_old_actions[i], nullptr);
+  for (std::size_t i = 0; i < kHandledSignals.size(); ++i)
+    if (kHandledSignals[i] == sig) ::sigaction(sig, &g_old_actions[i], nullptr);
   ::raise(sig);
+}
+
+extern "C" void record_stop_signal(int sig, siginfo_t* info, void*) {
+  const int errno_saved = errno;
+  if (g_stop_count.fetch_add(1) == 0) {
+    g_stop_from_launcher.store((sig == SIGTERM || sig == SIGINT) && g_launcher > 0 && info &&
+                               info->si_pid == g_launcher);
+    g_stop_signal.store(sig);
+  } else {
+    kill_groups(SIGKILL);  // a second signal: at once
+  }
+  errno = errno_saved;
 }
 
 void install_handlers() {
   if (g_handlers_installed) return;
-  struct sigaction sa {};
-  sa.sa_handler = kill_tasks_then_die;
-  sigemptyset(&sa.sa_mask);
-  sa.sa_flags = SA_RESETHAND;
-  for (std::size_t i = 0; i < kFatalSignals.size(); ++i)
-    ::sigaction(kFatalSignals[i], &sa, &g_old_actions[i]);
+  // mpirun (or orted) starts every rank with OMPI_MCA_orte_hnp_uri set, as
+  // the rank's parent.
+  g_launcher = std::getenv("OMPI_MCA_orte_hnp_uri") ? ::getppid() : -1;
+  for (std::size_t i = 0; i < kHandledSignals.size(); ++i) {
+    struct sigaction sa {};
+    sigemptyset(&sa.sa_mask);
+    if (kHandledSignals[i] == SIGHUP) {
+      sa.sa_handler = kill_tasks_then_die;
+      sa.sa_flags = SA_RESETHAND;
+    } else {
+      sa.sa_sigaction = record_stop_signal;
+      sa.sa_flags = SA_SIGINFO;  // no SA_RESTART: ppoll() wakes up
+    }
+    ::sigaction(kHandledSignals[i], &sa, &g_old_actions[i]);
+  }
   g_handlers_installed = true;
 }
 
 void restore_handlers() {
   if (!g_handlers_installed) return;
-  for (std::size_t i = 0; i < kFatalSignals.size(); ++i)
-    ::sigaction(kFatalSignals[i], &g_old_actions[i], nullptr);
+  for (std::size_t i = 0; i < kHandledSignals.size(); ++i)
+    ::sigaction(kHandledSignals[i], &g_old_actions[i], nullptr);
   g_handlers_installed = false;
 }
 
@@ -96,6 +127,22 @@ bool is_private_var(const char* e) {
 }
 
 }  // namespace
+
+StopRequest stop_request() {
+  StopRequest r;
+  r.signal = g_stop_signal.load();
+  r.count = r.signal == 0 ? 0 : g_stop_count.load();
+  r.from_launcher = g_stop_from_launcher.load();
+  return r;
+}
+
+double launcher_kill_after() {
+  const char* v = std::getenv("OMPI_MCA_odls_base_sigkill_timeout");
+  if (!v || !*v) return 1;
+  char* end = nullptr;
+  const long n = std::strtol(v, &end, 10);
+  return end && *end == '\0' && n >= 0 ? static_cast<double>(n) : 1.0;
+}
 
 Executor::Executor(const CommandTemplate& command, int rank, int slots, std::string host,
                    double timeout_seconds)
@@ -235,7 +282,7 @@ void Executor::start(std::uint64_t seq, std::uint32_t attempt, std::string_view 
   s.attempt = attempt;
   s.out.clear();
   s.err.clear();
-  s.timed_out = s.halted = s.kill_sent = false;
+  s.timed_out = s.halted = s.stopped = s.kill_sent = false;
 
   if (item.find('\0') != std::string_view::npos)
     return fail_to_start(s, "mpimap: the item holds a NUL byte, which no command can receive", 126);
@@ -298,9 +345,9 @@ void Executor::read_from(Fd& fd, std::string& into) {
   }
 }
 
-void Executor::terminate(Slot& s, Clock::time_point now) {
+void Executor::terminate(Slot& s, Clock::time_point now, Clock::duration grace) {
   ::kill(-s.pid, SIGTERM);
-  s.kill_at = now + kKillGrace;
+  s.kill_at = now + grace;
 }
 
 void Executor::finish(Slot& s, int status, std::vector<Result>& done) {
@@ -322,6 +369,7 @@ void Executor::finish(Slot& s, int status, std::vector<Result>& done) {
   } else if (WIFSIGNALED(status)) {
     r.signal = WTERMSIG(status);
   }
+  if (s.stopped && !s.halted && !s.timed_out && r.failed()) r.outcome = Outcome::Stopped;
   if (s.timed_out && r.exitval == 0) r.exitval = -1;  // as GNU parallel records a timeout
   r.start = s.start_wall;
   r.runtime = std::chrono::duration<double>(Clock::now() - s.started).count();
@@ -342,7 +390,7 @@ bool Executor::collect(std::vector<Result>& done) {
   for (auto& s : slots_) {
     if (!s.busy) continue;
     int status = 0;
-    if (s.timed_out || s.halted) {
+    if (s.timed_out || s.halted || s.stopped) {
       // Look without reaping, so the group id stays ours while we kill the
       // rest of the group (a grandchild may outlive the shell).
       siginfo_t info{};
@@ -371,7 +419,7 @@ bool Executor::collect(std::vector<Result>& done) {
       any = true;
     } else if (timeout_ > Clock::duration::zero() && now >= s.deadline) {
       s.timed_out = true;
-      terminate(s, now);
+      terminate(s, now, kKillGrace);
     }
   }
   return any;
@@ -382,7 +430,35 @@ void Executor::halt_all() {
   for (auto& s : slots_) {
     if (!s.busy || s.halted) continue;
     s.halted = true;
-    if (!s.timed_out) terminate(s, now);
+    if (!s.timed_out && !s.stopped) terminate(s, now, kKillGrace);
+  }
+}
+
+void Executor::stop(double grace_seconds) {
+  const auto now = Clock::now();
+  const auto grace = std::chrono::duration_cast<Clock::duration>(
+      std::chrono::duration<double>(std::min(grace_seconds, 1e9)));
+  for (auto& s : slots_) {
+    if (!s.busy || s.stopped) continue;
+    s.stopped = true;
+    if (s.timed_out || s.halted) {  // already being killed: keep the earlier SIGKILL time
+      s.kill_at = std::min(s.kill_at, now + grace);
+    } else {
+      terminate(s, now, grace);
+    }
+  }
+}
+
+void Executor::kill_now() {
+  const auto now = Clock::now();
+  for (auto& s : slots_) {
+    if (!s.busy) continue;
+    s.stopped = true;
+    if (!s.kill_sent) {
+      ::kill(-s.pid, SIGKILL);
+      s.kill_sent = true;
+    }
+    s.kill_at = now;
   }
 }
 

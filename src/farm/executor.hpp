@@ -10,9 +10,15 @@
 //
 // --timeout: the task's process group gets SIGTERM, then SIGKILL after a grace
 // period; it is recorded as GNU parallel records it (Exitval -1, the signal
-// that ended it). --halt now kills the same way. If the rank itself gets
-// SIGTERM/SIGINT/SIGHUP (mpirun aborting, Ctrl-C), every running task's group
-// gets SIGTERM before the rank dies, so no task outlives the job.
+// that ended it). --halt now kills the same way.
+//
+// Stop signals: while an Executor exists, SIGTERM, SIGINT and SIGUSR1 do not
+// kill the rank; the handler only records them (stop_request()), and rank 0
+// and the workers stop the job in their loops: stop() sends SIGTERM to every
+// running task's group and SIGKILL after the grace period. A second stop
+// signal SIGKILLs every task group from the handler itself, at once. SIGHUP
+// still sends every running task's group SIGTERM and then kills the rank, so
+// no task outlives the job.
 //
 // A task's environment is this rank's, plus MPIMAP_SEQ, MPIMAP_RANK,
 // MPIMAP_HOST, MPIMAP_ATTEMPT and MPIMAP_SLOT, minus the variables the MPI
@@ -33,6 +39,20 @@
 #include "farm/messages.hpp"
 
 namespace mpimap::farm {
+
+/// The stop signals this rank has received (SIGTERM, SIGINT, SIGUSR1).
+struct StopRequest {
+  int signal = 0;  // the first one; 0: none
+  int count = 0;   // how many so far
+  /// The first was SIGTERM or SIGINT from the Open MPI launcher that started
+  /// this rank (mpirun or orted aborting the job): it sends SIGKILL
+  /// launcher_kill_after() seconds later, whatever the rank is doing.
+  bool from_launcher = false;
+};
+StopRequest stop_request();
+/// Seconds from the launcher's SIGTERM to its SIGKILL: Open MPI's
+/// odls_base_sigkill_timeout (OMPI_MCA_odls_base_sigkill_timeout; default 1).
+double launcher_kill_after();
 
 class Executor {
  public:
@@ -63,6 +83,13 @@ class Executor {
   /// --halt now: kill every running task; they end with Outcome::Halted.
   void halt_all();
 
+  /// A stop signal: SIGTERM to every running task's group, SIGKILL `grace`
+  /// later. A task that then exits 0 ends as Outcome::Ran (it did its work);
+  /// one that fails or dies ends as Outcome::Stopped.
+  void stop(double grace_seconds);
+  /// A second stop signal: SIGKILL to every running task's group now.
+  void kill_now();
+
  private:
   struct Slot {
     bool busy = false;
@@ -73,7 +100,7 @@ class Executor {
     std::string out, err;
     double start_wall = 0;
     Clock::time_point started, deadline, kill_at;
-    bool timed_out = false, halted = false, kill_sent = false;
+    bool timed_out = false, halted = false, stopped = false, kill_sent = false;
     std::string script;  // temporary script file, when the command was too long
   };
 
@@ -88,7 +115,7 @@ class Executor {
   void finish(Slot& s, int status, std::vector<Result>& done);
   void fail_to_start(Slot& s, std::string message, int exitval);
   void read_from(Fd& fd, std::string& into);
-  void terminate(Slot& s, Clock::time_point now);
+  void terminate(Slot& s, Clock::time_point now, Clock::duration grace);
   void release(Slot& s);
 
   const CommandTemplate& command_;

@@ -7,13 +7,22 @@
 // served from the same loop: it never blocks on a child, a result or the
 // input; when there is nothing to do it sleeps in ppoll() on its children's
 // pipes (and on the input when an item is half-read), as Backoff says.
+//
+// A stop signal (SIGTERM, SIGINT, SIGUSR1 on this rank, or a worker's word
+// that it got one): no more tasks start anywhere, the running ones get
+// SIGTERM and SIGKILL after --grace (a second signal: SIGKILL at once), every
+// result that comes back is handled as usual, and then one line says what was
+// done, killed and not started; the exit status is 128 + the signal.
 
+#include <signal.h>
+#include <string.h>
 #include <unistd.h>
 
 #include <fmt/format.h>
 
 #include <algorithm>
 #include <chrono>
+#include <cstring>
 #include <deque>
 #include <optional>
 #include <unordered_map>
@@ -47,9 +56,10 @@ class Master {
         last_heard_(static_cast<std::size_t>(size_)),
         printer_(opt.keep_order, opt.tag),
         progress_(opt.progress) {
-    if (opt.progress && in.source->count_known()) {
+    if (in.source->count_known()) {
       const auto n = in.source->count();
-      known_total_ = n - in.done->count_upto(n);
+      to_run_ = n - in.done->count_upto(n);
+      if (opt.progress) known_total_ = to_run_;
     }
   }
 
@@ -68,9 +78,12 @@ class Master {
   bool receive();
   void handle(Result&& r, int rank);
   void start_halt();
+  void check_signals();
+  void start_stop(int signal, bool now, bool from_launcher);
   bool finished() const;
   ProgressCounts counts() const;
   void summarize();
+  void summarize_stop();
 
   MPI_Comm comm_;
   const RunOptions& opt_;
@@ -94,7 +107,13 @@ class Master {
   bool input_done_ = false;
   bool input_waiting_ = false;  // an item is half-read: wait on the input too
   bool halting_ = false;
-  std::uint64_t succeeded_ = 0, failed_ = 0;
+  // A stop signal: the first one's number, and whether a second came.
+  int stop_signal_ = 0;
+  bool stop_now_ = false, stop_from_launcher_ = false;
+  double stop_grace_ = 0;  // what the tasks got here
+  int signals_seen_ = 0;   // stop signals rank 0 itself got
+  std::uint64_t succeeded_ = 0, failed_ = 0, killed_ = 0;
+  std::optional<std::uint64_t> to_run_;  // with ::: items: how many this run has to run
   Printer printer_;
   Progress progress_;
   std::optional<std::uint64_t> known_total_;  // with ::: items
@@ -112,7 +131,7 @@ bool Master::eligible(const Active& a, int rank) const {
 }
 
 bool Master::next_task(int rank, std::uint64_t& seq) {
-  if (halting_) return false;
+  if (halting_ || stop_signal_ != 0) return false;
   for (auto it = retry_.begin(); it != retry_.end(); ++it) {
     if (!eligible(active_.at(*it), rank)) continue;
     seq = *it;
@@ -192,6 +211,12 @@ bool Master::receive() {
     handle(std::move(result_), status.MPI_SOURCE);
     any = true;
   }
+  while (try_receive(comm_, MPI_ANY_SOURCE, kSignal, recv_buf_, status)) {
+    std::int32_t msg[2] = {0, 0};
+    std::memcpy(msg, recv_buf_.data(), std::min(recv_buf_.size(), sizeof msg));
+    start_stop(msg[0], msg[1] >= 2, false);
+    any = true;
+  }
   return any;
 }
 
@@ -199,7 +224,8 @@ void Master::handle(Result&& r, int rank) {
   const auto it = active_.find(r.seq);
   if (it == active_.end()) return;
   Active& a = it->second;
-  if (r.outcome != Outcome::Ran) {  // dropped or killed by --halt: not logged, rerun by --resume
+  if (r.outcome != Outcome::Ran) {  // dropped, killed by --halt or a stop: not logged,
+    if (r.outcome == Outcome::Stopped) ++killed_;  // rerun by --resume
     printer_.forget(r.seq);
     active_.erase(it);
     return;
@@ -207,7 +233,7 @@ void Master::handle(Result&& r, int rank) {
   mean_runtime_ = mean_runtime_ < 0 ? r.runtime : 0.9 * mean_runtime_ + 0.1 * r.runtime;
   prefetch_ = mean_runtime_ < 0.1;
   const bool failed = r.failed();
-  if (failed && a.attempt < opt_.max_attempts && !halting_) {
+  if (failed && a.attempt < opt_.max_attempts && !halting_ && stop_signal_ == 0) {
     if (std::find(a.failed_on.begin(), a.failed_on.end(), rank) == a.failed_on.end())
       a.failed_on.push_back(rank);
     ++a.attempt;
@@ -258,9 +284,48 @@ void Master::start_halt() {
   retry_.clear();
 }
 
+/// Stop signals that reached rank 0 itself.
+void Master::check_signals() {
+  const auto req = stop_request();
+  if (req.count == signals_seen_) return;
+  signals_seen_ = req.count;
+  start_stop(req.signal, req.count >= 2, req.from_launcher);
+}
+
+/// A stop signal, here or on a worker: nothing more starts; the running tasks
+/// everywhere get SIGTERM, SIGKILL after --grace (`now`: at once).
+void Master::start_stop(int signal, bool now, bool from_launcher) {
+  if (stop_signal_ == 0) {
+    stop_signal_ = signal;
+    stop_from_launcher_ = from_launcher;
+    // mpirun's own SIGTERM comes odls_base_sigkill_timeout seconds before its
+    // SIGKILL: the tasks get half of that at most, so that they are gone and
+    // logged before the ranks are killed.
+    stop_grace_ = from_launcher ? std::min(opt_.grace, launcher_kill_after() / 2) : opt_.grace;
+    for (int w = 1; w < size_; ++w) {
+      sends_.buffer().push_back(kStopGrace);
+      sends_.send(w, kHalt);
+    }
+    local_.stop(stop_grace_);
+    for (const auto seq : retry_) {
+      printer_.forget(seq);
+      active_.erase(seq);
+    }
+    retry_.clear();
+  }
+  if (now && !stop_now_) {
+    stop_now_ = true;
+    for (int w = 1; w < size_; ++w) {
+      sends_.buffer().push_back(kStopNow);
+      sends_.send(w, kHalt);
+    }
+    local_.kill_now();
+  }
+}
+
 bool Master::finished() const {
   if (worker_in_flight_ > 0 || local_.running() > 0) return false;
-  return halting_ || (input_done_ && retry_.empty());
+  return halting_ || stop_signal_ != 0 || (input_done_ && retry_.empty());
 }
 
 ProgressCounts Master::counts() const {
@@ -288,8 +353,41 @@ void Master::summarize() {
   write_all(STDERR_FILENO, line);
 }
 
+/// One line: how the stop went, and what --resume will do.
+void Master::summarize_stop() {
+  const char* name = sigabbrev_np(stop_signal_);
+  std::string line =
+      fmt::format("mpimap: stopped by {}{}: {} tasks done", name ? "SIG" : "signal ",
+                  name ? name : std::to_string(stop_signal_).c_str(), succeeded_ + failed_);
+  if (failed_ > 0) line += fmt::format(" ({} failed)", failed_);
+  line += fmt::format(", {} killed", killed_);
+  const std::uint64_t done = succeeded_ + failed_ + killed_;
+  std::optional<std::uint64_t> total = to_run_;
+  if (!total && input_done_) total = last_seq_ - skipped_;
+  const std::uint64_t not_started = total ? *total - std::min(*total, done) : 0;
+  if (total)
+    line += fmt::format(", {} not started", not_started);
+  else
+    line += ", the rest of the input not started";
+  if (in_.joblog->is_open()) {
+    if (total)
+      line +=
+          fmt::format("; --resume with this joblog runs the {} not done", killed_ + not_started);
+    else
+      line += "; --resume with this joblog runs the killed ones and the rest";
+  }
+  if (stop_from_launcher_ && stop_grace_ < opt_.grace)
+    line += fmt::format(
+        "; mpirun SIGKILLs the ranks {:g} s after its SIGTERM, so the tasks had {:g} s, not "
+        "--grace {:g} (send mpirun SIGUSR1 instead)",
+        launcher_kill_after(), stop_grace_, opt_.grace);
+  line += '\n';
+  write_all(STDERR_FILENO, line);
+}
+
 int Master::run() {
   while (true) {
+    check_signals();
     input_waiting_ = false;
     bool progress = receive();
     local_done_.clear();
@@ -315,6 +413,11 @@ int Master::run() {
   sends_.drain();
   printer_.flush();
   progress_.finish(counts());
+  if (stop_signal_ != 0) {
+    progress_.clear_line();
+    summarize_stop();
+    return 128 + stop_signal_;
+  }
   summarize();
   return static_cast<int>(std::min(failed_, kMaxExitCode));
 }

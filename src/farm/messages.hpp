@@ -4,9 +4,13 @@
 //
 //   rank 0 -> worker   kTask   one task: seq, attempt, item
 //                      kHalt   --halt reached: drop queued tasks (and with
-//                              `now`, kill running ones)
+//                              `now`, kill running ones); or a stop signal:
+//                              drop queued tasks, stop running ones (kStopGrace:
+//                              SIGTERM, SIGKILL after --grace; kStopNow: SIGKILL)
 //                      kStop   no more tasks; sent once every result is in
 //   worker -> rank 0   kResult one per task it was sent, whatever became of it
+//                      kSignal this rank got SIGTERM/SIGINT/SIGUSR1: the signal,
+//                              and whether it was a second one
 //
 // Every task sent gets exactly one result back, which is how rank 0 knows when
 // it may send kStop.
@@ -28,11 +32,16 @@ inline constexpr int kTask = mpimap::detail::kFarmTaskTag;
 inline constexpr int kResult = mpimap::detail::kFarmResultTag;
 inline constexpr int kHalt = mpimap::detail::kFarmHaltTag;
 inline constexpr int kStop = mpimap::detail::kFarmStopTag;
+inline constexpr int kSignal = mpimap::detail::kFarmSignalTag;
+/// The first byte of a kHalt message.
+inline constexpr char kHaltSoon = 0, kHaltNow = 1, kStopGrace = 2, kStopNow = 3;
 /// What became of a task.
 enum class Outcome : std::uint32_t {
   Ran = 0,      // it ran to its end (or its timeout): log it, count it
   Dropped = 1,  // never started (queued when --halt was reached)
   Halted = 2,   // killed by --halt now: neither logged nor counted
+  Stopped = 3,  // ended by a stop signal's SIGTERM/SIGKILL (failed or killed):
+                // not logged (as GNU parallel), counted as killed
 };
 
 struct Task {

@@ -66,6 +66,8 @@ void finish_options(RunOptions& opt) {
   opt.max_attempts = static_cast<std::uint32_t>(std::max(opt.retries, 1));
   if (!std::isfinite(opt.timeout) || opt.timeout < 0)
     throw UsageError("--timeout: expected a number of seconds >= 0");
+  if (!std::isfinite(opt.grace) || opt.grace < 0)
+    throw UsageError("--grace: expected a number of seconds >= 0");
   if ((opt.resume || opt.resume_failed) && opt.joblog.empty())
     throw UsageError("--resume and --resume-failed need --joblog FILE");
   parse_halt(opt);

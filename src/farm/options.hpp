@@ -25,6 +25,7 @@ struct RunOptions {
   bool resume_failed = false;
   int retries = 0;     // as given (GNU parallel: attempts in all)
   double timeout = 0;  // seconds; 0: none
+  double grace = 10;   // seconds from SIGTERM to SIGKILL when the job gets a stop signal
   std::string halt = "never";
 
   // Derived by finish_options().

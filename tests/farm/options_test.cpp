@@ -110,6 +110,11 @@ TEST(FinishOptions, AcceptsTheLimitsOfEachSetting) {
     opt.timeout = timeout;
     EXPECT_EQ(error_of(opt), "no error") << "--timeout " << timeout;
   }
+  for (double grace : {0.0, 0.001, 10.0, 1e9}) {
+    auto opt = with_words({"true"});
+    opt.grace = grace;
+    EXPECT_EQ(error_of(opt), "no error") << "--grace " << grace;
+  }
   auto opt = with_words({"true"});
   opt.joblog = "log";
   opt.resume = opt.resume_failed = true;
@@ -166,6 +171,11 @@ TEST(FinishOptions, RefusesABadTimeout) {
     auto opt = with_words({"true"});
     opt.timeout = timeout;
     EXPECT_EQ(error_of(opt), "--timeout: expected a number of seconds >= 0") << timeout;
+  }
+  for (double grace : {-1.0, -0.001, std::nan(""), std::numeric_limits<double>::infinity()}) {
+    auto opt = with_words({"true"});
+    opt.grace = grace;
+    EXPECT_EQ(error_of(opt), "--grace: expected a number of seconds >= 0") << grace;
   }
 }
 

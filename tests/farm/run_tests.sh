@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # End-to-end tests of `mpimap run` under mpirun.
 #   run_tests.sh MPIMAP GROUP NP MPIRUN [MPIRUN-ARGS...]
-# GROUP: basic | faults | all. NP: the rank count the MPIRUN command uses.
+# GROUP: basic | faults | stop | all. NP: the rank count the MPIRUN command uses.
 # Every case runs the real program; outputs are compared with what they must
 # be, and with GNU parallel's own output where `parallel` is installed.
 # No timing assertions: a case that hangs is caught by ctest's TIMEOUT.
@@ -209,6 +209,9 @@ EOF
     expect_eq "-j 0: exit 2" 2 $?
     mr --timeout -1 -- echo ::: a 2>/dev/null
     expect_eq "negative --timeout: exit 2" 2 $?
+    mr --grace -1 -- echo ::: a 2>err
+    expect_eq "negative --grace: exit 2" 2 $?
+    expect_eq "negative --grace: one line" "mpimap: --grace: expected a number of seconds >= 0" "$(cat err)"
     mr --joblog "$WORK/no/such/dir/log" -- echo ::: a 2>/dev/null
     expect_eq "unwritable joblog: exit 2" 2 $?
 
@@ -384,10 +387,131 @@ faults_cases() {
   expect_eq "--progress: counts failures" 1 "$(grep -c '^mpimap: 3/3 done, 0 running, 1 failed' err)"
 }
 
+# ---------------------------------------------------------------------------
+# Graceful stop: a signal part-way through 40 tasks (-j2). Synchronised on the
+# joblog (and on files the tasks write), never on a fixed sleep; times are only
+# checked against a generous upper bound, to catch a stop that hangs.
+
+# stop_run NAME SIGNAL TARGET GRACE CMD [TWICE-WHEN-FILE]
+#   TARGET: mpirun | ranks (every rank, as Slurm signals them) | worker (one
+#   rank other than 0). Sets STOP_RC and STOP_SECS; the joblog is `log`.
+stop_run() {
+  local name=$1 sig=$2 target=$3 grace=$4 cmd=$5 twice=${6:-}
+  rm -f log out err term.*
+  "${MPIRUN[@]}" "$MPIMAP" run -j2 --grace "$grace" --joblog log -- "$cmd" ::: $(seq 1 40) \
+    >out 2>err &
+  local mp=$! waited=0
+  # Until 3 records are in (and the job still runs).
+  until [ -f log ] && [ "$(wc -l <log)" -ge 4 ]; do
+    kill -0 $mp 2>/dev/null || break
+    sleep 0.05
+    waited=$((waited + 1))
+    [ $waited -lt 1200 ] || break
+  done
+  local pids=$mp p
+  if [ "$target" != mpirun ]; then
+    pids=$(pgrep -P $mp)
+    if [ "$target" = worker ]; then
+      for p in $pids; do
+        tr '\0' '\n' </proc/"$p"/environ 2>/dev/null | grep -qx 'OMPI_COMM_WORLD_RANK=0' || pids=$p
+      done
+    fi
+  fi
+  local t0=$EPOCHREALTIME
+  kill -"$sig" $pids
+  if [ -n "$twice" ]; then
+    # The second signal once a task has had the first's SIGTERM.
+    waited=0
+    until compgen -G "$twice" >/dev/null || [ $waited -ge 600 ]; do
+      sleep 0.05
+      waited=$((waited + 1))
+    done
+    kill -"$sig" $pids
+  fi
+  wait $mp
+  STOP_RC=$?
+  STOP_SECS=$(bc <<<"$EPOCHREALTIME - $t0")
+  [ -n "${TRACE:-}" ] && echo "stop_run $name: rc $STOP_RC in $STOP_SECS s" >>"$TRACE"
+  return 0
+}
+
+# stop_checks NAME SIGNAL-NAME GRACE MARKER: the one summary line, a bounded
+# stop, no task left, each Seq at most once; then --resume runs the rest.
+stop_checks() {
+  local name=$1 signame=$2 grace=$3 marker=$4
+  expect_eq "$name: one line on stderr" 1 "$(wc -l <err)"
+  expect_eq "$name: the summary" 1 \
+    "$(grep -cE "^mpimap: stopped by SIG$signame: [0-9]+ tasks done, [0-9]+ killed, [0-9]+ not started; --resume with this joblog runs the [0-9]+ not done\$" err)"
+  [ "$(bc <<<"$STOP_SECS < $grace + 10")" = 1 ] || fail "$name: the stop took $STOP_SECS s (--grace $grace)"
+  sleep 0.2
+  expect_eq "$name: no task left running" "" "$(pgrep -f "$marker" || true)"
+  expect_eq "$name: each Seq logged at most once" "" "$(column log 1 | uniq -d)"
+  expect_eq "$name: only finished tasks logged (all succeeded)" "" "$(column log 7-8 | grep -v $'^0\t0$')"
+  local done killed not_started
+  done=$(records log | wc -l)
+  killed=$(sed -nE 's/.* ([0-9]+) killed.*/\1/p' err)
+  not_started=$(sed -nE 's/.* ([0-9]+) not started.*/\1/p' err)
+  expect_eq "$name: the summary counts the logged tasks" "$done" \
+    "$(sed -nE 's/.*: ([0-9]+) tasks done.*/\1/p' err)"
+  expect_eq "$name: the summary adds up to 40" 40 \
+    "$(( done + ${killed:-0} + ${not_started:-0} ))"
+  mr -j2 --resume --joblog log -- 'echo resumed {}' ::: $(seq 1 40) >out 2>err
+  expect_eq "$name: --resume: exit 0" 0 $?
+  expect_eq "$name: --resume ran exactly the rest" $((40 - done)) "$(wc -l <out)"
+  expect_eq "$name: after --resume, Seq 1..40 each once" "$(seq 1 40)" "$(column log 1)"
+}
+
+stop_cases() {
+  local m="9$$$RANDOM" rc
+  # Items 1-3 end at once; the others sleep "for ever" (until killed).
+  local cmd="if [ {} -le 3 ]; then exit 0; fi; sleep $m"
+
+  case_ stop-sigusr1-to-mpirun
+  # mpirun forwards SIGUSR1 to every rank at once: the documented way.
+  stop_run usr1 USR1 mpirun 1 "$cmd"
+  expect_eq "SIGUSR1 to mpirun: exit 128+10" 138 "$STOP_RC"
+  stop_checks "SIGUSR1 to mpirun" USR1 1 "sleep $m"
+
+  case_ stop-sigterm-to-every-rank
+  # As Slurm's scancel --signal=TERM or srun deliver it.
+  stop_run term TERM ranks 1 "$cmd"
+  expect_eq "SIGTERM to every rank: exit 128+15" 143 "$STOP_RC"
+  stop_checks "SIGTERM to every rank" TERM 1 "sleep $m"
+
+  if [ "$NP" -gt 1 ]; then
+    case_ stop-sigint-to-one-worker
+    # One rank's signal stops the whole job.
+    stop_run int INT worker 1 "$cmd"
+    expect_eq "SIGINT to one worker: exit 128+2" 130 "$STOP_RC"
+    stop_checks "SIGINT to one worker" INT 1 "sleep $m"
+  fi
+
+  case_ stop-second-signal
+  # Tasks that survive SIGTERM (they note it, and go on): --grace 60 would
+  # wait a minute; the second signal SIGKILLs them at once.
+  local stubborn="if [ {} -le 3 ]; then exit 0; fi; trap 'touch term.{#}' TERM; while :; do sleep 0.1$m; done"
+  stop_run twice USR1 mpirun 60 "$stubborn" 'term.*'
+  expect_eq "second signal: exit 128+10" 138 "$STOP_RC"
+  [ "$(bc <<<"$STOP_SECS < 30")" = 1 ] || fail "second signal: the stop took $STOP_SECS s (--grace 60)"
+  stop_checks "second signal" USR1 0 "0.1$m"
+
+  case_ stop-sigterm-to-mpirun
+  # mpirun does not forward SIGTERM: odls_base_sigkill_timeout (T) seconds
+  # later it sends the ranks SIGTERM, T later SIGKILL, and exits 1 whatever
+  # they do. Seen as the launcher's, the stop gets T/2 of --grace.
+  OMPI_MCA_odls_base_sigkill_timeout=2 stop_run mpirun-term TERM mpirun 10 "$cmd"
+  expect_eq "SIGTERM to mpirun: mpirun's own exit status" 1 "$STOP_RC"
+  expect_eq "SIGTERM to mpirun: says the grace was cut" 1 \
+    "$(grep -c 'mpirun SIGKILLs the ranks 2 s after its SIGTERM, so the tasks had 1 s, not --grace 10 (send mpirun SIGUSR1 instead)$' err)"
+  sed -i 's/; mpirun SIGKILLs the ranks.*//' err
+  stop_checks "SIGTERM to mpirun" TERM 4 "sleep $m"
+}
+
 case "$GROUP" in
   basic) basic_cases ;;
   faults) faults_cases ;;
-  all) basic_cases; faults_cases ;;
+  stop) stop_cases ;;
+  all) basic_cases; faults_cases; stop_cases ;;
   *) echo "run_tests.sh: unknown group $GROUP" >&2; exit 2 ;;
 esac
 

@@ -21,6 +21,7 @@ enum Tag : int {
   kFarmResultTag = 12,  // worker -> rank 0: what became of one task
   kFarmHaltTag = 13,    // rank 0 -> worker: --halt reached
   kFarmStopTag = 14,    // rank 0 -> worker: no more tasks
+  kFarmSignalTag = 15,  // worker -> rank 0: this rank got a stop signal (SIGTERM, ...)
   // A Process: kProcessTagBase + its number.
   kProcessTagBase = 100,
 };
