@@ -19,7 +19,7 @@
 # the only mode so far); a mode is a set of functions MODE_start, MODE_resume,
 # MODE_check (see "Mode run" below), so that `map` can be added beside it.
 #
-# Kill points: try i waits until the joblog holds K complete records, K drawn
+# Kill points: try i waits until the joblog holds K records, K drawn
 # by the seed from slice (i mod KILLS) of KILLS equal slices of 0..90% of the
 # items (early, middle and late kills every time), then sends
 # SIGKILL. Tasks may finish between K and the death: the checks allow for it.
@@ -62,7 +62,7 @@ MPIMAP=$(realpath "$1") NP=$2 SCENARIO=$3 KILLS=$4 SEED=$5
 shift 5
 if [ $# -gt 0 ]; then MPIRUN=("$@"); else MPIRUN=(mpirun -n "$NP" -q); fi
 MODE=${FAULT_MODE:-run}
-ITEMS=${FAULT_ITEMS:-40}
+ITEMS=${FAULT_ITEMS:-30}
 END_S=${FAULT_END_S:-10}
 export OMPI_MCA_odls_base_sigkill_timeout=${OMPI_MCA_odls_base_sigkill_timeout:-0}
 case "$SCENARIO" in
@@ -100,12 +100,11 @@ fail() {
 }
 now() { echo "$EPOCHREALTIME"; }
 elapsed_gt() { awk -v a="$1" -v b="$(now)" -v s="$2" 'BEGIN { exit !(b - a > s) }'; }
-# Complete records (lines ending in \n, header excluded) in joblog $1.
+# Records in joblog $1 (header excluded), counted without forking: it is polled.
 records() {
-  [ -f "$1" ] || { echo 0; return; }
-  local n
-  n=$(tail -n +2 "$1" | tr -cd '\n' | wc -c)
-  echo "$n"
+  local lines=()
+  [ -f "$1" ] && mapfile -t lines <"$1"
+  echo $((${#lines[@]} > 1 ? ${#lines[@]} - 1 : 0))
 }
 # The Seqs of joblog $1's complete records, one a line, sorted (torn last line dropped).
 logged_seqs() {
@@ -258,7 +257,7 @@ one_kill() {
     [ "$(wc -l <<<"$ranks")" -ge "$NP" ] && [ -n "$ranks" ] && break
     sleep 0.01
   done
-  while alive "$JOB_PID" && [ "$(records log)" -lt "$KPOINT" ]; do sleep 0.005; done
+  while alive "$JOB_PID" && [ "$(records log)" -lt "$KPOINT" ]; do sleep 0.01; done
   case "$SCENARIO" in
     mpirun) victim_pid=$JOB_PID VICTIM=mpirun ;;
     rank0) victim_pid=$(awk '$1 == 0 { print $2 }' <<<"$ranks") VICTIM="rank 0" ;;
