@@ -4,6 +4,12 @@
 #include "farm/farm.hpp"
 
 #include <sys/stat.h>
+#include <unistd.h>
+#ifdef __linux__
+#include <sys/prctl.h>
+#endif
+
+#include <csignal>
 
 #include <fmt/format.h>
 
@@ -34,6 +40,15 @@ bool same_file(const std::string& a, const std::string& b) {
 }  // namespace
 
 int run(const boost::mpi::communicator& world, RunOptions opt) {
+#ifdef __linux__
+  // A rank whose launcher (mpirun, its daemon) died goes with it, its tasks
+  // killed as for SIGTERM: left alone it would run the rest of the job with
+  // nowhere to print, logging tasks whose output is lost (a fault found by
+  // tests/farm/fault_driver.sh, killing mpirun).
+  const pid_t launcher = ::getppid();
+  ::prctl(PR_SET_PDEATHSIG, SIGTERM);
+  if (::getppid() != launcher) ::raise(SIGTERM);
+#endif
   finish_options(opt);  // same words everywhere: every rank finds the same mistakes
   const CommandTemplate command(opt.command);
 

@@ -240,22 +240,26 @@ void Master::handle(Result&& r, int rank) {
     retry_.push_back(r.seq);
     return;
   }
+  // The record goes last: a job killed before it reruns the task on --resume
+  // (its output may then appear twice); a job killed after it has put out the
+  // task's output already (with -k: unless the block is still held back).
+  if (in_.results->is_open()) in_.results->write(r.seq, r.out, r.err);
+  if (!r.out.empty() || !r.err.empty()) progress_.clear_line();
+  const auto received = r.out.size();
+  printer_.finish(r.seq, a.item, std::move(r.out), std::move(r.err));
+  r.out.clear();
+  r.err.clear();
   if (in_.joblog->is_open()) {
     command_.render(a.item, r.seq, r.slot, cmd_buf_);
     in_.joblog->write({.seq = r.seq,
                        .host = in_.hosts[static_cast<std::size_t>(rank)],
                        .start = r.start,
                        .runtime = r.runtime,
-                       .received = r.out.size(),
+                       .received = received,
                        .exitval = r.exitval,
                        .signal = r.signal,
                        .command = cmd_buf_});
   }
-  if (in_.results->is_open()) in_.results->write(r.seq, r.out, r.err);
-  if (!r.out.empty() || !r.err.empty()) progress_.clear_line();
-  printer_.finish(r.seq, a.item, std::move(r.out), std::move(r.err));
-  r.out.clear();
-  r.err.clear();
   active_.erase(it);
   if (failed) {
     ++failed_;
