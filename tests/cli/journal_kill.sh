@@ -25,7 +25,7 @@ run() { mpirun -q -n "$np" "$mpimap" map "$@"; }
 rank_pid() {
   local want=$1 pid
   for pid in $(pgrep -P "$job" || true); do
-    if tr '\0' '\n' <"/proc/$pid/environ" 2>/dev/null | grep -qx "OMPI_COMM_WORLD_RANK=$want"; then
+    if { tr "\0" "\n" <"/proc/$pid/environ"; } 2>/dev/null | grep -qx "OMPI_COMM_WORLD_RANK=$want"; then
       echo "$pid"
       return
     fi
@@ -50,11 +50,9 @@ for function in sleep_ms print_number; do
       worker) victim=$(rank_pid $((1 + RANDOM % (np - 1)))) ;;
       *) echo "journal_kill.sh: unknown scenario $scenario" >&2; exit 2 ;;
     esac
-    if [ -n "$victim" ]; then
-      kill -KILL "$victim" 2>/dev/null || true
-    elif kill -0 "$job" 2>/dev/null; then
-      fail "found no process of rank to kill"
-    fi
+    # No such process: the map ended first (its ranks gone while mpirun
+    # winds up), which the resume below checks like any other point.
+    [ -n "$victim" ] && kill -KILL "$victim" 2>/dev/null || true
     # The job must end soon after the kill, never hang.
     for ((w = 0; w < 1500 && $(kill -0 "$job" 2>/dev/null && echo 1 || echo 0); w++)); do
       sleep 0.01

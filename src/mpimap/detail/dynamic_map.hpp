@@ -484,10 +484,16 @@ FirstFailure dynamic_worker(const Context& ctx, F& f, TaskRunner& runner, Fold* 
       broken = broken_chunk(begin, "receiving the items");
     }
     if (items_apart) {
-      if constexpr (is_fast_v<T>)
-        check(MPI_Recv(items.data(), mpi_count(count * sizeof(T), "a message"), MPI_BYTE, 0,
-                       kTaskValuesTag, ctx.comm, MPI_STATUS_IGNORE),
+      if constexpr (is_fast_v<T>) {
+        // Received all the same (the next chunk's must not meet it), into
+        // the items or, when there was no room for them, bytes of its own.
+        std::vector<char> spare;
+        void* dest = items.data();
+        if (items.size() != count) spare.resize(count * sizeof(T)), dest = spare.data();
+        check(MPI_Recv(dest, mpi_count(count * sizeof(T), "a message"), MPI_BYTE, 0, kTaskValuesTag,
+                       ctx.comm, MPI_STATUS_IGNORE),
               "MPI_Recv");
+      }
     }
     outputs.clear();
     std::vector<char> values;
