@@ -11,6 +11,7 @@
 #include <sstream>
 #include <system_error>
 
+#include "farm/output.hpp"
 #include "mpimap/detail/crash_report.hpp"
 
 namespace mpimap::cli {
@@ -36,16 +37,6 @@ bool get(const std::string& frame, std::size_t& pos, std::string& s) {
   return true;
 }
 
-void write_all(int fd, const std::string& bytes) {
-  std::size_t done = 0;
-  while (done < bytes.size()) {
-    const ssize_t n = ::write(fd, bytes.data() + done, bytes.size() - done);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) return;
-    done += static_cast<std::size_t>(n);
-  }
-}
-
 [[noreturn]] void child(int fd, const std::function<std::string()>& work) {
   // The rank's crash report is for deaths of the rank: here the parent
   // reports, so the child dies quietly (the default action of each signal).
@@ -67,7 +58,7 @@ void write_all(int fd, const std::string& bytes) {
   }
   put(frame, payload);
   put(frame, out.str());
-  write_all(fd, frame);
+  farm::write_all(fd, frame);
   ::_exit(0);  // no atexit handlers, no MPI: those are the parent's
 }
 

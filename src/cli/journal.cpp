@@ -12,6 +12,7 @@
 #include <sstream>
 
 #include "cli/usage_error.hpp"
+#include "farm/output.hpp"
 
 namespace mpimap::cli {
 
@@ -25,15 +26,9 @@ std::uint64_t fnv(std::uint64_t h, const std::string& s) {
 }
 
 void write_all(int fd, const std::string& bytes, const std::string& path) {
-  std::size_t done = 0;
-  while (done < bytes.size()) {
-    const ssize_t n = ::write(fd, bytes.data() + done, bytes.size() - done);
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0)
-      throw std::runtime_error(
-          fmt::format("cannot write journal {}: {}", path, std::strerror(errno)));
-    done += static_cast<std::size_t>(n);
-  }
+  if (!farm::write_all(fd, bytes))
+    throw std::runtime_error(
+        fmt::format("cannot write journal {}: {}", path, std::strerror(errno)));
 }
 
 /// Hex digits back to bytes; false when they are not.

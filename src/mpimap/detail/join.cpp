@@ -104,8 +104,7 @@ void join_call(const Context& ctx, const Call& call, std::chrono::milliseconds t
       check(MPI_Irecv(&theirs[i], sizeof(WireCall), MPI_BYTE, static_cast<int>(i + 1), kJoinTag,
                       ctx.comm, &requests[i]),
             "MPI_Irecv");
-    std::vector<bool> joined(workers);
-    std::size_t left = workers;
+    std::size_t left = workers;  // a joined rank's request is MPI_REQUEST_NULL
     while (left > 0) {
       int index = MPI_UNDEFINED, flag = 0;
       check(
@@ -113,7 +112,6 @@ void join_call(const Context& ctx, const Call& call, std::chrono::milliseconds t
           "MPI_Testany");
       if (flag && index != MPI_UNDEFINED) {
         const auto i = static_cast<std::size_t>(index);
-        joined[i] = true;
         --left;
         const Call other = from_wire(theirs[i]);
         if (other.kind != call.kind || other.number != call.number)
@@ -131,7 +129,7 @@ void join_call(const Context& ctx, const Call& call, std::chrono::milliseconds t
       if (timeout.count() > 0 && waited > timeout) {
         std::vector<int> missing;
         for (std::size_t i = 0; i < workers; ++i)
-          if (!joined[i]) missing.push_back(static_cast<int>(i + 1));
+          if (requests[i] != MPI_REQUEST_NULL) missing.push_back(static_cast<int>(i + 1));
         fail_job(ctx, fmt::format("mpimap: rank 0 has waited {:.0f} s in {} for rank{} {} to join "
                                   "it; {} (MPIMAP_JOIN_TIMEOUT=seconds waits longer)",
                                   seconds(waited), describe(call), missing.size() > 1 ? "s" : "",
