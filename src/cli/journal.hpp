@@ -49,6 +49,9 @@ class MapJournal {
   /// The records read back (items 0..done-1).
   const std::vector<Record>& done() const { return done_; }
 
+  /// How many records the file holds: those read back and those appended.
+  std::uint64_t records() const { return next_; }
+
   /// Appends item `index`'s record (index == every earlier record's count).
   void append(std::uint64_t index, const Record& record);
 

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <cstdint>
+#include <cstring>
 #include <iostream>
 #include <map>
 #include <optional>
@@ -20,6 +21,7 @@
 #include "cli/items.hpp"
 #include "cli/journal.hpp"
 #include "cli/parse.hpp"
+#include "cli/stop_signals.hpp"
 #include "cli/usage_error.hpp"
 #include "mpimap/detail/collective.hpp"
 #include "mpimap/mpimap.hpp"
@@ -109,6 +111,22 @@ void map_journaled(Pool& pool, Task& task, std::span<const In> items, const MapA
       options);
 }
 
+/// The one line a stopped map leaves on stderr.
+std::string stop_summary(int signal, std::uint64_t kept, std::size_t items,
+                         const std::string& journal) {
+  const char* name = sigabbrev_np(signal);
+  const std::string by = name ? fmt::format("SIG{}", name) : fmt::format("signal {}", signal);
+  if (journal.empty())
+    return fmt::format(
+        "mpimap: stopped by {} before the map ended; nothing is kept (--journal FILE keeps "
+        "every finished result)\n",
+        by);
+  return fmt::format(
+      "mpimap: stopped by {}: {} of {} items done, kept in {}; --resume runs "
+      "the other {}\n",
+      by, kept, items, journal, items - kept);
+}
+
 template <class In>
 std::vector<In> parse_items(const std::vector<std::string>& texts) {
   std::vector<In> values(texts.size());
@@ -150,8 +168,11 @@ int map_builtin(const boost::mpi::communicator& comm, Out (*fn)(In), const MapAr
   });
   const bool journaled = detail::from_root(comm, journal.has_value() ? 1 : 0) != 0;
   Pool pool(comm);
-  const MapOptions options{
-      .schedule = args.schedule, .chunksize = args.chunksize, .tag_output = args.tag};
+  const StopSignals signals;
+  const MapOptions options{.schedule = args.schedule,
+                           .chunksize = args.chunksize,
+                           .tag_output = args.tag,
+                           .stop = &StopSignals::flag()};
   int code = 0;
   auto task = [fn, isolate = args.isolate](In x) -> Out {
     return isolate ? isolated(fn, x) : fn(x);
@@ -172,6 +193,13 @@ int map_builtin(const boost::mpi::communicator& comm, Out (*fn)(In), const MapAr
     } else {
       const auto results = pool.map(task, items, options);
       if (pool.is_root()) print_results(std::cout, results, args.format);
+    }
+  } catch (const Stopped& e) {  // on every rank
+    code = 128 + e.reason();
+    if (pool.is_root()) {
+      std::cout.flush();
+      std::cerr << stop_summary(e.reason(), journal ? journal->records() : 0, texts.size(),
+                                args.journal);
     }
   } catch (const TaskError& e) {  // on every rank; rank 0 has the item's text
     code = kExitTaskFailed;

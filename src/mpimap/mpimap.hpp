@@ -5,5 +5,6 @@
 #include "mpimap/options.hpp"     // IWYU pragma: export
 #include "mpimap/pool.hpp"        // IWYU pragma: export
 #include "mpimap/process.hpp"     // IWYU pragma: export
+#include "mpimap/stopped.hpp"     // IWYU pragma: export
 #include "mpimap/task_error.hpp"  // IWYU pragma: export
 #include "mpimap/version.hpp"     // IWYU pragma: export

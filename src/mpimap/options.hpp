@@ -1,6 +1,7 @@
 #pragma once
 // What a caller can choose about one map.
 
+#include <atomic>
 #include <cstddef>
 #include <optional>
 #include <ostream>
@@ -55,6 +56,13 @@ struct MapOptions {
   std::size_t message_limit = std::size_t{1} << 30;
   /// Stop at the first failing task (the default), or collect the failures.
   OnError on_error = OnError::Stop;
+  /// A graceful stop (Dynamic and Guided; read on rank 0 only): once *stop is
+  /// nonzero, rank 0 hands out no more work, the work in flight drains (imap
+  /// still delivers every result before the first unfinished item), and
+  /// every rank throws mpimap::Stopped with that value. A signal handler may
+  /// set it (std::atomic<int> is lock-free). A static map, one block per rank
+  /// sent at once, runs to its end.
+  const std::atomic<int>* stop = nullptr;
 };
 
 }  // namespace mpimap

@@ -46,6 +46,7 @@
 #include "mpimap/detail/task_runner.hpp"
 #include "mpimap/options.hpp"
 #include "mpimap/process.hpp"
+#include "mpimap/stopped.hpp"
 #include "mpimap/task_error.hpp"
 
 namespace mpimap {
@@ -114,7 +115,7 @@ class Pool {
     if (size() > 1) detail::check(MPI_Bcast(&bad, 1, MPI_INT, 0, ctx_->comm), "MPI_Bcast");
     if (bad)
       throw std::invalid_argument("mpimap::Pool::map_into: out.size() != items.size() on rank 0");
-    if (options.schedule == Schedule::Static || size() == 1) {
+    if (runs_static(options)) {
       detail::TaskRunner runner = runner_for(options);
       detail::Collected collected;
       const auto failure = detail::static_map(
@@ -231,7 +232,7 @@ class Pool {
         std::ranges::contiguous_range<Items> && std::ranges::sized_range<Items>;
     if constexpr (in_place) {
       const std::span<const T> span(std::ranges::data(items), std::ranges::size(items));
-      if (options.schedule == Schedule::Static || size() == 1) {
+      if (runs_static(options)) {
         // Allocated (and zeroed: a std::vector's elements are initialised)
         // while the items move, where it costs nothing.
         auto results_at = [&] {
@@ -293,7 +294,8 @@ class Pool {
         keep_failures(master.collected());
         std::exception_ptr stopped = master.stopped_by();
         if constexpr (!std::is_same_v<Fold, detail::NoFold>)
-          detail::collect_folds(*ctx_, *acc, *fold, /*combine=*/!stopped && !failure);
+          detail::collect_folds(*ctx_, *acc, *fold,
+                                /*combine=*/!stopped && !failure && !failure.stopped());
         if (stopped) std::rethrow_exception(stopped);
         raise(failure);
       };
@@ -308,6 +310,12 @@ class Pool {
     } else {
       raise(detail::dynamic_worker<F, T, R, Fold>(*ctx_, f, runner, fold, acc));
     }
+  }
+
+  /// Static, or alone, where the static path is the cheapest, unless a stop
+  /// may come (a static map runs to its end).
+  bool runs_static(const MapOptions& options) const {
+    return options.schedule == Schedule::Static || (size() == 1 && !options.stop);
   }
 
   detail::TaskRunner runner_for(const MapOptions& options) const {
@@ -335,10 +343,12 @@ class Pool {
     return options.output ? *options.output : std::cout;
   }
 
-  /// The failing task as a TaskError, on every rank (they all know it).
+  /// The failing task as a TaskError, or the stop as Stopped, on every rank
+  /// (they all know it).
   static void raise(const detail::FirstFailure& failure) {
     if (failure)
       throw TaskError(failure.index(), failure.rank(), failure.host(), failure.message());
+    if (failure.stopped()) throw Stopped(failure.stopped());
   }
 
   boost::mpi::communicator comm_;

@@ -26,6 +26,7 @@
 
 #include <algorithm>
 #include <array>
+#include <atomic>
 #include <bit>
 #include <chrono>
 #include <cstdint>
@@ -121,6 +122,7 @@ class DynamicMaster {
                 max_chunk_items(sizeof(T), ctx.size - 1, window_for(options.schedule))),
         held_cap_(std::max<std::size_t>(1, kInFlightBytes / sizeof(R))),
         root_computes_(options.root_computes || ctx.size == 1),
+        stop_(options.stop),
         window_(window_for(options.schedule)),
         workers_(static_cast<std::size_t>(ctx.size)),
         sends_(ctx.comm) {}
@@ -144,6 +146,8 @@ class DynamicMaster {
       }
     }
     failure_.name_host(ctx_);
+    // A stop that came too late to leave anything undone is no stop.
+    if (stopped_ && (!cursor_.done() || local_pos_ < local_.size())) failure_.stop(stopped_);
     for (int w = 1; w < ctx_.size; ++w) {
       Writer wr(sends_.buffer());
       failure_.write(wr, ctx_);
@@ -190,7 +194,15 @@ class DynamicMaster {
     }
   }
 
-  bool may_dispatch() const { return !failure_ && !stopped_by_ && !cursor_.done(); }
+  bool may_dispatch() const {
+    return !failure_ && !stopped_by_ && !cursor_.done() && !stop_requested();
+  }
+
+  /// MapOptions::stop, latched: once seen, the map stops handing out work.
+  bool stop_requested() const {
+    if (stop_ && !stopped_) stopped_ = stop_->load(std::memory_order_relaxed);
+    return stopped_ != 0;
+  }
 
   /// may_dispatch(), unless the sink holds too many results waiting for an
   /// earlier one (imap behind a slow chunk): then nothing more goes out until
@@ -223,7 +235,7 @@ class DynamicMaster {
   /// file): it still holds items of its own, or it may take more and no
   /// worker is short of work (or none needs what is left).
   bool may_compute() const {
-    if (!root_computes_ || stopped_by_) return false;
+    if (!root_computes_ || stopped_by_ || stop_requested()) return false;
     if (local_pos_ < local_.size()) return true;
     if (!may_hand_out()) return false;
     // What rank 0 would take is all that is left: no one else needs it.
@@ -364,7 +376,7 @@ class DynamicMaster {
   /// Runs some of rank 0's own items (about kPollEvery of work), taking a new
   /// local chunk when needed. Returns false when rank 0 has nothing to run.
   bool run_local_slice() {
-    if (stopped_by_) return false;
+    if (stopped_by_ || stop_requested()) return false;
     if (local_pos_ == local_.size()) {
       if (!may_hand_out()) return false;
       local_ = next_chunk(local_begin_, items_for(kLocalChunk));
@@ -402,6 +414,8 @@ class DynamicMaster {
   ChunkCursor cursor_;
   std::size_t held_cap_;  // results the sink may hold back (see may_hand_out)
   bool root_computes_;
+  const std::atomic<int>* stop_;  // MapOptions::stop
+  mutable int stopped_ = 0;       // its value once seen (stop_requested)
   int window_;
   std::vector<Worker> workers_;  // by rank; [0] unused
   SendQueue sends_;

@@ -1,6 +1,7 @@
 #pragma once
 // The outcome of a map that every rank agrees on: the failing task with the
-// lowest index, if any. Rank 0 learns it from the ranks' chunk outcomes and
+// lowest index, if any, and whether the caller stopped the map (MapOptions::
+// stop). Rank 0 learns it from the ranks' chunk outcomes and
 // tells the workers (in the dynamic schedule's stop message, by a broadcast
 // in the static one), so that every rank throws the same TaskError and the
 // ranks' control flow never splits.
@@ -32,6 +33,10 @@ class FirstFailure {
     }
   }
   explicit operator bool() const { return failed_; }
+  /// Rank 0 saw MapOptions::stop set to `reason` (nonzero) and handed out no
+  /// more work.
+  void stop(int reason) { stopped_ = reason; }
+  int stopped() const { return stopped_; }
   std::uint64_t index() const { return index_; }
   int rank() const { return rank_; }
   const std::string& message() const { return message_; }
@@ -40,7 +45,8 @@ class FirstFailure {
 
   /// On rank 0: the whole failure (host included), for the workers.
   void write(Writer& w, const Context& ctx) const {
-    w.put<std::uint8_t>(failed_);
+    w.put<std::uint8_t>((failed_ ? 1 : 0) | (stopped_ ? 2 : 0));
+    if (stopped_) w.put<std::int32_t>(stopped_);
     if (!failed_) return;
     w.put(index_);
     w.put<std::int32_t>(rank_);
@@ -49,7 +55,9 @@ class FirstFailure {
   }
   /// On a worker: what rank 0 wrote.
   void read(Reader& r) {
-    failed_ = r.get<std::uint8_t>() != 0;
+    const auto flags = r.get<std::uint8_t>();
+    failed_ = (flags & 1) != 0;
+    if (flags & 2) stopped_ = r.get<std::int32_t>();
     if (!failed_) return;
     index_ = r.get<std::uint64_t>();
     rank_ = r.get<std::int32_t>();
@@ -63,6 +71,7 @@ class FirstFailure {
 
  private:
   bool failed_ = false;
+  int stopped_ = 0;
   std::uint64_t index_ = 0;
   int rank_ = 0;
   std::string host_;
@@ -95,7 +104,7 @@ inline void share_failure(const Context& ctx, FirstFailure& failure) {
   }
   std::uint64_t size = bytes.size();
   check(MPI_Bcast(&size, 1, MPI_UINT64_T, 0, ctx.comm), "MPI_Bcast");
-  if (size <= 1) return;  // nothing failed (just the flag)
+  if (size <= 1) return;  // nothing failed, nothing stopped (just the flags)
   bytes.resize(size);
   check(MPI_Bcast(bytes.data(), mpi_count(size, "a failure"), MPI_BYTE, 0, ctx.comm), "MPI_Bcast");
   if (!ctx.is_root()) {
