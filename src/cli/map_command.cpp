@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cstdint>
 #include <cstring>
 #include <iostream>
@@ -39,6 +40,7 @@ struct MapArgs {
   std::size_t chunksize = 0;
   bool tag = false;
   bool isolate = false;
+  unsigned attempts = 1;  // --retries: attempts in all
   std::string journal;
   bool resume = false;
 };
@@ -172,6 +174,7 @@ int map_builtin(const boost::mpi::communicator& comm, Out (*fn)(In), const MapAr
   const MapOptions options{.schedule = args.schedule,
                            .chunksize = args.chunksize,
                            .tag_output = args.tag,
+                           .retries = args.attempts - 1,
                            .stop = &StopSignals::flag()};
   int code = 0;
   auto task = [fn, isolate = args.isolate](In x) -> Out {
@@ -211,6 +214,27 @@ int map_builtin(const boost::mpi::communicator& comm, Out (*fn)(In), const MapAr
   return detail::from_root(comm, code);
 }
 
+/// An integer >= 0, checked here, not by CLI11: its NonNegativeNumber names a
+/// range up to DBL_MAX and it converts a number too big for size_t to
+/// SIZE_MAX silently.
+CLI::Validator count_check() {
+  return CLI::Validator(
+      [](const std::string& s) {
+        std::int64_t n = 0;
+        const auto why = parse_int(s, n);
+        if (!why && n >= 0) return std::string();
+        if (why && *why != "not an integer") return fmt::format("{} is {}", s, *why);
+        return fmt::format("expected an integer >= 0, got {}", s);
+      },
+      "INT>=0");
+}
+/// The value of an option that count_check() has passed.
+std::int64_t count_of(const std::string& s) {
+  std::int64_t n = 0;
+  parse_int(s, n);
+  return n;
+}
+
 }  // namespace
 
 Command add_map_command(CLI::App& app) {
@@ -237,26 +261,22 @@ Command add_map_command(CLI::App& app) {
          "How items are divided among ranks")
       ->check(CLI::IsMember({"static", "dynamic", "guided"}))
       ->default_str("dynamic");
-  // Checked here, not by CLI11: its NonNegativeNumber names a range up to
-  // DBL_MAX and it converts a number too big for size_t to SIZE_MAX silently.
   sub->add_option_function<std::string>(
          "--chunksize",
-         [args](const std::string& s) {
-           std::int64_t n = 0;
-           parse_int(s, n);  // the check below has passed
-           args->chunksize = static_cast<std::size_t>(n);
-         },
+         [args](const std::string& s) { args->chunksize = static_cast<std::size_t>(count_of(s)); },
          "Items per chunk (0: automatic)")
-      ->check(CLI::Validator(
-          [](const std::string& s) {
-            std::int64_t n = 0;
-            const auto why = parse_int(s, n);
-            if (!why && n >= 0) return std::string();
-            if (why && *why != "not an integer") return fmt::format("{} is {}", s, *why);
-            return fmt::format("expected an integer >= 0, got {}", s);
-          },
-          "INT>=0"))
+      ->check(count_check())
       ->default_str("0");
+  sub->add_option_function<std::string>(
+         "--retries",
+         [args](const std::string& s) {
+           args->attempts =
+               static_cast<unsigned>(std::clamp<std::int64_t>(count_of(s), 1, UINT32_MAX));
+         },
+         "Run a failing task up to N times in all (as `run --retries`), each time on another "
+         "rank than the last, where there is one")
+      ->check(count_check())
+      ->default_str("1");
   sub->add_flag("--tag", args->tag, "Prefix printed lines with [rank R@host]");
   sub->add_option("--journal", args->journal,
                   "Write each result to FILE as it is done, so that --resume can go on "

@@ -56,6 +56,13 @@ struct MapOptions {
   std::size_t message_limit = std::size_t{1} << 30;
   /// Stop at the first failing task (the default), or collect the failures.
   OnError on_error = OnError::Stop;
+  /// How many times a failing task is run again before it counts as failed
+  /// (Python's retry loops; GNU parallel's --retries counts the first run
+  /// too). Dynamic and Guided rerun it on another rank than the one where it
+  /// last failed, where there is one (and rank 0 keeps a copy of the items in
+  /// flight to do so); Static reruns it at once on the same rank. Only the
+  /// last attempt's value and printing count.
+  unsigned retries = 0;
   /// A graceful stop (Dynamic and Guided; read on rank 0 only): once *stop is
   /// nonzero, rank 0 hands out no more work, the work in flight drains (imap
   /// still delivers every result before the first unfinished item), and

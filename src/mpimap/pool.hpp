@@ -116,7 +116,7 @@ class Pool {
     if (bad)
       throw std::invalid_argument("mpimap::Pool::map_into: out.size() != items.size() on rank 0");
     if (runs_static(options)) {
-      detail::TaskRunner runner = runner_for(options);
+      detail::TaskRunner runner = runner_for(options, options.retries);
       detail::Collected collected;
       const auto failure = detail::static_map(
           *ctx_, room_, f, items, [&] { return out.data(); }, runner, output_of(options),
@@ -239,7 +239,7 @@ class Pool {
           results.resize(span.size());
           return results.data();
         };
-        detail::TaskRunner runner = runner_for(options);
+        detail::TaskRunner runner = runner_for(options, options.retries);
         detail::Collected collected;
         const auto failure =
             detail::static_map(*ctx_, room_, f, span, results_at, runner, output_of(options),
@@ -318,9 +318,10 @@ class Pool {
     return options.schedule == Schedule::Static || (size() == 1 && !options.stop);
   }
 
-  detail::TaskRunner runner_for(const MapOptions& options) const {
+  /// `retries_here`: the static schedule reruns failing tasks on the spot.
+  detail::TaskRunner runner_for(const MapOptions& options, unsigned retries_here = 0) const {
     return detail::TaskRunner(options.capture_output, options.tag_output ? ctx_->tag : "",
-                              options.on_error == OnError::Collect);
+                              options.on_error == OnError::Collect, retries_here);
   }
 
   /// On rank 0: a call's collected failures, in item order, as failures().

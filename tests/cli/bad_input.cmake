@@ -66,6 +66,8 @@ bad_case(schedule_twice "mpimap: --schedule: At Most 1 required but received 2 $
 # --- Numbers in options ------------------------------------------------------
 bad_case(chunksize_negative "mpimap: --chunksize: expected an integer >= 0, got -1 ${see_help}"
   map square --chunksize -1 1 2)
+bad_case(map_retries_negative "mpimap: --retries: expected an integer >= 0, got -1 ${see_help}"
+  map square --retries -1 1 2)
 bad_case(chunksize_word "mpimap: --chunksize: expected an integer >= 0, got abc ${see_help}"
   map square --chunksize abc 1 2)
 bad_case(chunksize_fraction "mpimap: --chunksize: expected an integer >= 0, got 1.5 ${see_help}"

@@ -57,6 +57,12 @@ inline ChunkStatus broken_chunk(std::uint64_t begin, const std::string& step) {
                      .error = "mpimap: " + step + " threw: " + current_exception_message()};
 }
 
+/// Forgets what item `index` printed (outputs are in item order: it is last,
+/// if anywhere).
+inline void drop_output(Outputs& outputs, std::uint64_t index) {
+  if (!outputs.empty() && outputs.back().first == index) outputs.pop_back();
+}
+
 /// Runs items[0..count) (global indices begin...), writing values to results
 /// and appending what tasks printed to `outputs`; stops at the first failure.
 template <class F, class T, class R>
@@ -70,7 +76,11 @@ ChunkStatus run_chunk(F& f, const T* items, std::uint64_t begin, std::uint64_t c
     std::uint64_t i = 0;
     while (i < count) {
       running.at(begin + i);
-      const bool ok = TaskRunner::call(f, items[i], results + i, st.error);
+      bool ok = TaskRunner::call(f, items[i], results + i, st.error);
+      for (unsigned again = 0; !ok && again < runner.retries_here(); ++again) {
+        drop_output(outputs, begin + i);  // only the last attempt's printing counts
+        ok = TaskRunner::call(f, items[i], results + i, st.error);
+      }
       ++i;
       if (!ok) {
         if (runner.collects()) {

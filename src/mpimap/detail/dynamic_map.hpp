@@ -17,6 +17,11 @@
 // All sends are non-blocking on both sides: a worker sending a large result and
 // rank 0 sending it a chunk can never deadlock.
 //
+// With MapOptions::retries, a failing task does not fail its chunk on rank 0:
+// the rest of the chunk from that item on (OnError::Stop: the chunk ended
+// there) or the item alone (Collect) is queued again, for any rank but the one
+// where it failed (where another one computes), and goes out before new work.
+//
 // The master takes items from a Source (sources.hpp) and hands results to a
 // Sink (sinks.hpp); map, imap, imap_unordered and map_reduce differ only
 // there. With map_reduce the workers fold their own results and send their
@@ -32,8 +37,10 @@
 #include <cstdint>
 #include <deque>
 #include <exception>
+#include <map>
 #include <optional>
 #include <span>
+#include <unordered_map>
 #include <vector>
 
 #include "mpimap/detail/chunk.hpp"
@@ -123,6 +130,8 @@ class DynamicMaster {
         held_cap_(std::max<std::size_t>(1, kInFlightBytes / sizeof(R))),
         root_computes_(options.root_computes || ctx.size == 1),
         stop_(options.stop),
+        retries_(options.retries),
+        computing_ranks_(ctx.size - 1 + (root_computes_ ? 1 : 0)),
         window_(window_for(options.schedule)),
         workers_(static_cast<std::size_t>(ctx.size)),
         sends_(ctx.comm) {}
@@ -185,17 +194,19 @@ class DynamicMaster {
         }
         continue;
       }
-      if (in_flight_ == 0) break;
       // Workers left without work while the sink held too much (see
-      // may_hand_out) get theirs before rank 0 waits.
+      // may_hand_out), or with items to run again, get theirs before rank 0
+      // waits.
       for (int w = 1; w < ctx_.size; ++w)
         while (may_send(w)) send_chunk(w);
+      if (in_flight_ == 0) break;
       handle_result(true);
     }
   }
 
   bool may_dispatch() const {
-    return !failure_ && !stopped_by_ && !cursor_.done() && !stop_requested();
+    return !failure_ && !stopped_by_ && (!cursor_.done() || !requeued_.empty()) &&
+           !stop_requested();
   }
 
   /// MapOptions::stop, latched: once seen, the map stops handing out work.
@@ -221,7 +232,7 @@ class DynamicMaster {
   /// Whether worker w may get another chunk: within its window, and below its
   /// fair share of the items left (at least one item).
   bool may_send(int w) const {
-    if (!may_hand_out()) return false;
+    if (!may_hand_out() || (cursor_.done() && !has_retry_for(w))) return false;
     const Worker& k = workers_[static_cast<std::size_t>(w)];
     if (k.chunks.size() >= static_cast<std::size_t>(window_)) return false;
     if (k.items == 0) return true;
@@ -237,7 +248,7 @@ class DynamicMaster {
   bool may_compute() const {
     if (!root_computes_ || stopped_by_ || stop_requested()) return false;
     if (local_pos_ < local_.size()) return true;
-    if (!may_hand_out()) return false;
+    if (!may_hand_out() || (cursor_.done() && !has_retry_for(0))) return false;
     // What rank 0 would take is all that is left: no one else needs it.
     if (cursor_.left() <= items_for(kLocalChunk)) return true;
     // Every worker has one item queued, and as many more as make a long task.
@@ -287,11 +298,20 @@ class DynamicMaster {
   void send_chunk(int w) {
     if (!may_dispatch()) return;
     std::uint64_t begin = 0;
-    const auto items = next_chunk(begin);
-    if (items.empty()) return;
+    std::span<const T> items;
+    bool stable = Source::stable;
+    if (auto again = take_retry(w)) {
+      begin = again->begin;
+      items = keep(begin, std::move(again->items));
+      stable = false;
+    } else {
+      items = next_chunk(begin);
+      if (items.empty()) return;
+      if (retries_) items = keep(begin, std::vector<T>(items.begin(), items.end()));
+    }
     // Large chunks of a stable source go straight from the caller's items.
     bool apart = false;
-    if constexpr (is_fast_v<T> && Source::stable) apart = items.size_bytes() >= kValuesApartBytes;
+    if constexpr (is_fast_v<T>) apart = stable && items.size_bytes() >= kValuesApartBytes;
     auto& buf = sends_.buffer();
     Writer wr(buf);
     wr.put(begin);
@@ -313,7 +333,8 @@ class DynamicMaster {
     const int w = st.MPI_SOURCE;
     --in_flight_;
     Worker& k = workers_[static_cast<std::size_t>(w)];
-    k.items -= k.chunks.front();  // a worker answers its chunks in order
+    const std::uint64_t sent = k.chunks.front();  // a worker answers its chunks in order
+    k.items -= sent;
     k.chunks.pop_front();
     Reader reader(recv_buf_);
     outputs_.clear();
@@ -332,6 +353,9 @@ class DynamicMaster {
       status = broken_chunk(reader_begin(recv_buf_), "receiving the results");
     }
     if (status.values_apart) receive_values(w, status);
+    if (retries_)
+      if (auto node = kept_.extract(status.begin))
+        retry_failures(status, std::span<const T>(node.mapped()).first(sent), w, outputs_);
     if constexpr (Sink::workers_send_values)
       guarded([&] { sink_.complete(status.begin, status.succeeded(), status.failed); });
     observe(status);
@@ -370,7 +394,69 @@ class DynamicMaster {
     collect_errors(collected_, status, rank);
     failure_.note(status, rank);
     if (failure_) printer_.stop_at(failure_.index() + 1);
-    printer_.complete(status.begin, status.begin + status.attempted);
+    // Items queued again are not done: their output comes with the rerun.
+    std::uint64_t from = status.begin;
+    for (const std::uint64_t index : requeued_now_)
+      printer_.complete(from, index), from = index + 1;
+    requeued_now_.clear();
+    printer_.complete(from, status.begin + status.attempted);
+  }
+
+  /// An item or run of items to run again (see the top of this file).
+  struct Requeued {
+    std::uint64_t begin;
+    std::vector<T> items;
+    int failed_on;  // the rank where it failed last
+  };
+
+  /// With retries: keeps a chunk's items until its outcome is in, in case a
+  /// task fails; returns them.
+  std::span<const T> keep(std::uint64_t begin, std::vector<T> items) {
+    if (!retries_) return {};
+    return kept_.insert_or_assign(begin, std::move(items)).first->second;
+  }
+
+  bool may_run_on(const Requeued& r, int rank) const {
+    return r.failed_on != rank || computing_ranks_ <= 1;
+  }
+  bool has_retry_for(int rank) const {
+    return std::any_of(requeued_.begin(), requeued_.end(),
+                       [&](const Requeued& r) { return may_run_on(r, rank); });
+  }
+  std::optional<Requeued> take_retry(int rank) {
+    const auto it = std::find_if(requeued_.begin(), requeued_.end(),
+                                 [&](const Requeued& r) { return may_run_on(r, rank); });
+    if (it == requeued_.end()) return std::nullopt;
+    Requeued r = std::move(*it);
+    requeued_.erase(it);
+    return r;
+  }
+
+  /// Queues the failed tasks of a chunk (run on `rank`, its items `items`)
+  /// that have retries left, and takes them out of its outcome, with what
+  /// they printed: the chunk then ends before them (OnError::Stop) or merely
+  /// lacks them (Collect). The rest fail as usual.
+  void retry_failures(ChunkStatus& st, std::span<const T> items, int rank, Outputs& outputs) {
+    auto retry = [&](std::uint64_t index, std::uint64_t count) {
+      if (attempts_[index]++ >= retries_) return false;
+      const auto from = items.subspan(index - st.begin, count);
+      requeued_.push_back({index, std::vector<T>(from.begin(), from.end()), rank});
+      std::erase_if(outputs, [index](const auto& o) { return o.first == index; });
+      return true;
+    };
+    if (st.failed) {
+      const std::uint64_t index = st.begin + st.attempted - 1;
+      if (retry(index, items.size() - (index - st.begin))) {
+        st.failed = false;
+        st.attempted -= 1;
+        st.error.clear();
+      }
+    }
+    std::erase_if(st.errors, [&](const auto& e) {
+      if (!retry(e.first, 1)) return false;
+      requeued_now_.push_back(e.first);
+      return true;
+    });
   }
 
   /// Runs some of rank 0's own items (about kPollEvery of work), taking a new
@@ -379,10 +465,16 @@ class DynamicMaster {
     if (stopped_by_ || stop_requested()) return false;
     if (local_pos_ == local_.size()) {
       if (!may_hand_out()) return false;
-      local_ = next_chunk(local_begin_, items_for(kLocalChunk));
-      if constexpr (!Source::stable) {
-        local_copy_.assign(local_.begin(), local_.end());
+      if (auto again = take_retry(0)) {
+        local_begin_ = again->begin;
+        local_copy_ = std::move(again->items);
         local_ = local_copy_;
+      } else {
+        local_ = next_chunk(local_begin_, items_for(kLocalChunk));
+        if constexpr (!Source::stable) {
+          local_copy_.assign(local_.begin(), local_.end());
+          local_ = local_copy_;
+        }
       }
       local_pos_ = 0;
       if (local_.empty()) return false;
@@ -396,11 +488,13 @@ class DynamicMaster {
     if (stopped_by_) return false;
     ChunkStatus status =
         run_chunk(f_, local_.data() + local_pos_, begin, count, slot, runner_, local_outputs_);
+    const bool ended = status.failed;
+    if (retries_) retry_failures(status, local_.subspan(local_pos_), 0, local_outputs_);
     local_pos_ += count;
     observe(status);
     guarded([&] { sink_.complete(begin, status.succeeded(), status.failed); });
     for (auto& [index, text] : local_outputs_) printer_.add(index, std::move(text));
-    if (status.failed) local_pos_ = local_.size();  // abandon the rest of the local chunk
+    if (ended) local_pos_ = local_.size();  // abandon the rest (or it runs again)
     note(status, 0);
     return true;
   }
@@ -416,6 +510,12 @@ class DynamicMaster {
   bool root_computes_;
   const std::atomic<int>* stop_;  // MapOptions::stop
   mutable int stopped_ = 0;       // its value once seen (stop_requested)
+  unsigned retries_;              // MapOptions::retries
+  int computing_ranks_;
+  std::deque<Requeued> requeued_;                         // to run again, first
+  std::map<std::uint64_t, std::vector<T>> kept_;          // with retries: items in flight
+  std::unordered_map<std::uint64_t, unsigned> attempts_;  // failed attempts per item
+  std::vector<std::uint64_t> requeued_now_;               // by the chunk at hand (Collect)
   int window_;
   std::vector<Worker> workers_;  // by rank; [0] unused
   SendQueue sends_;

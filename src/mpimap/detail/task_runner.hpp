@@ -67,10 +67,13 @@ class TaskRunner {
  public:
   /// `tag` is put before every captured line ("" for none). With `collect`,
   /// a chunk goes on past a failing task (OnError::Collect).
-  TaskRunner(bool capture, std::string tag, bool collect = false)
-      : capture_(capture), collect_(collect), tag_(std::move(tag)) {}
+  /// `retries_here`: how many times a failing task is run again on the spot
+  /// (the static schedule's retries: no other rank is free to take it).
+  TaskRunner(bool capture, std::string tag, bool collect = false, unsigned retries_here = 0)
+      : capture_(capture), collect_(collect), retries_here_(retries_here), tag_(std::move(tag)) {}
 
   bool collects() const { return collect_; }
+  unsigned retries_here() const { return retries_here_; }
 
   /// While a Scope lives, what tasks write to std::cout goes to `outputs`
   /// (when capturing), one entry per task that printed, under the index of
@@ -164,6 +167,7 @@ class TaskRunner {
 
   bool capture_;
   bool collect_ = false;
+  unsigned retries_here_ = 0;
   std::string tag_;
   Buffer buffer_;
 };
