@@ -1,0 +1,34 @@
+# Sourced by the cluster tests: brings up the simulated cluster (or exits 77,
+# which ctest reports as skipped, with the reason on stderr), takes it down on
+# exit whatever happens, and gives the helpers every test uses.
+#   source cluster_lib.sh MPIMAP HOSTS SLOTS
+# After it: $MPIMAP, $SIM (the cluster's mpirun wrapper), $WORK (a temporary
+# folder, the current directory), fail MESSAGE, finish.
+MPIMAP=$(realpath "$1")
+CLUSTER_SIM="$(cd "$(dirname "${BASH_SOURCE[0]}")/../../scripts" && pwd)/cluster-sim"
+export MPIMAP_CLUSTER_DIR=${MPIMAP_CLUSTER_DIR:-/tmp/mpimap-cluster-sim}
+SIM="$MPIMAP_CLUSTER_DIR/mpirun"
+export OMPI_MCA_odls_base_sigkill_timeout=${OMPI_MCA_odls_base_sigkill_timeout:-0}
+
+if ! reason=$("$CLUSTER_SIM" check 2>&1); then
+  echo "SKIPPED: $reason" >&2
+  exit 77
+fi
+WORK=$(mktemp -d "${TMPDIR:-/tmp}/mpimap-cluster-test.XXXXXX")
+cluster_cleanup() {
+  "$CLUSTER_SIM" down
+  [ "${CLUSTER_KEEP:-0}" = 1 ] && echo "kept $WORK" >&2 || rm -rf "$WORK"
+}
+trap cluster_cleanup EXIT
+"$CLUSTER_SIM" up "$2" "$3" >/dev/null
+cd "$WORK"
+
+FAILS=0
+fail() {
+  echo "FAIL: $*" >&2
+  FAILS=$((FAILS + 1))
+}
+finish() {
+  [ "$FAILS" = 0 ] || { echo "$FAILS check(s) failed" >&2; exit 1; }
+  echo "ok"
+}
