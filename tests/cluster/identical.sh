@@ -19,7 +19,7 @@ same() {
   shift
   one "$@" >"$name.1" 2>"$name.1.err" || rc1=$?
   three "$@" >"$name.3" 2>"$name.3.err" || rc3=$?
-  [ "$rc1" = "$rc3" ] || fail "$name: exit status $rc3 on 3 hosts, $rc1 on 1 host: $(head -3 "$name.3.err")"
+  [ "$rc1" = "$rc3" ] || fail "$name: exit status $rc3 on 3 hosts, $rc1 on 1 host: $(head -3 "$name.3.err" "$name.1.err")"
   cmp -s <(untag "$name.1") <(untag "$name.3") ||
     fail "$name: output differs: $(diff <(untag "$name.1") <(untag "$name.3") | head -5)"
 }
