@@ -14,6 +14,10 @@ if ! reason=$("$CLUSTER_SIM" check 2>&1); then
   echo "SKIPPED: $reason" >&2
   exit 77
 fi
+# The bridge and the namespaces have fixed names: one test at a time on this
+# machine, also across build trees and ctest runs (RESOURCE_LOCK is per run).
+exec 9>"/tmp/mpimap-cluster-sim.lock"
+flock -w 120 9 || { echo "FAIL: another cluster-sim test held the lock for 120 s" >&2; exit 1; }
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/mpimap-cluster-test.XXXXXX")
 cluster_cleanup() {
   "$CLUSTER_SIM" down

@@ -11,13 +11,17 @@ if ! reason=$("$REPO/scripts/slurm-sim" check 2>&1); then
   echo "SKIPPED: $reason" >&2
   exit 77
 fi
+# Fixed ports and folder: one test at a time on this machine, also across
+# build trees and ctest runs (RESOURCE_LOCK is per run).
+exec 9>"/tmp/mpimap-slurm-sim.lock"
+flock -w 120 9 || { echo "FAIL: another slurm-sim test held the lock for 120 s" >&2; exit 1; }
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/mpimap-slurm-test.XXXXXX")
 slurm_cleanup() {
   "$REPO/scripts/slurm-sim" down
   [ "${SLURM_KEEP:-0}" = 1 ] && echo "kept $WORK" >&2 || rm -rf "$WORK"
 }
 trap slurm_cleanup EXIT
-"$REPO/scripts/slurm-sim" up >/dev/null
+"$REPO/scripts/slurm-sim" up >/dev/null 9>&-  # the daemons must not hold the lock
 export SLURM_CONF=$MPIMAP_SLURM_DIR/slurm.conf
 cd "$WORK"
 
