@@ -1,3 +1,4 @@
+# shellcheck shell=bash disable=SC2034  # sourced; its variables are for the sourcing test
 # Sourced by the cluster tests: brings up the simulated cluster (or exits 77,
 # which ctest reports as skipped, with the reason on stderr), takes it down on
 # exit whatever happens, and gives the helpers every test uses.
@@ -25,7 +26,7 @@ cluster_cleanup() {
 }
 trap cluster_cleanup EXIT
 "$CLUSTER_SIM" up "$2" "$3" >/dev/null
-cd "$WORK"
+cd "$WORK" || exit 1
 
 FAILS=0
 fail() {

@@ -16,9 +16,9 @@ three() { timeout 60 "$SIM" -q -n 6 "$MPIMAP" "$@"; }
 lines() { [ -f "$1" ] && wc -l <"$1" || echo 0; }
 case "$mode" in
   run) log=joblog start=(run -j 2 --joblog joblog)
-    items=(-- "sleep 0.1; echo {} >>$WORK/ran; echo {}" ::: $(seq 1 $n)) ;;
+    mapfile -t items < <(printf "%s\n" -- "sleep 0.1; echo {} >>$WORK/ran; echo {}" ::: $(seq 1 $n)) ;;
   map) log=journal start=(map sleep_ms --chunksize 1 --journal journal)
-    items=($(for ((i = 1; i <= n; i++)); do echo $((100 + i % 7)); done)) ;;
+    mapfile -t items < <(for ((i = 1; i <= n; i++)); do echo $((100 + i % 7)); done) ;;
   *) echo "kill_host.sh: unknown mode $mode" >&2; exit 2 ;;
 esac
 

@@ -1,3 +1,4 @@
+# shellcheck shell=bash disable=SC2034  # sourced; its variables are for the sourcing test
 # Sourced by the Slurm tests: starts a private one-node Slurm (scripts/slurm-sim)
 # or exits 77, which ctest reports as skipped, with the reason on stderr;
 # stops its daemons and removes its folder on exit, whatever happens.
@@ -23,7 +24,7 @@ slurm_cleanup() {
 trap slurm_cleanup EXIT
 "$REPO/scripts/slurm-sim" up >/dev/null 9>&-  # the daemons must not hold the lock
 export SLURM_CONF=$MPIMAP_SLURM_DIR/slurm.conf
-cd "$WORK"
+cd "$WORK" || exit 1
 
 FAILS=0
 fail() {
