@@ -30,7 +30,9 @@ for ((w = 0; w < 3000 && $(lines $log) <= 10; w++)); do sleep 0.01; done
 for ((w = 0; w < 1000 && $(kill -0 $job 2>/dev/null && echo 1 || echo 0); w++)); do sleep 0.01; done
 kill -0 $job 2>/dev/null && fail "the job did not end within 10 s of $host's death"
 wait $job && fail "the job exited 0 although $host died" || true
-sleep 0.3  # tasks orphaned on the live hosts finish their sleep 0.1
+# Tasks orphaned on the live hosts finish their sleep 0.1 (their command
+# lines hold $WORK): wait for them, so that none writes after this point.
+for ((w = 0; w < 1000 && $(pgrep -f "$WORK/ran" >/dev/null && echo 1 || echo 0); w++)); do sleep 0.01; done
 if [ "$mode" = run ]; then
   # The Seqs the killed run logged (a torn last line not counted, as --resume
   # does not count it), and what it ran; then what the resume must run.
