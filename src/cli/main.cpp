@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "cli/command.hpp"
+#include "cli/launcher.hpp"
 #include "cli/usage_error.hpp"
 #include "mpimap/version.hpp"
 
@@ -80,6 +81,11 @@ std::variant<const Command*, int> parse(CLI::App& app, const std::vector<Command
 
 int main(int argc, char** argv) {
   using namespace mpimap::cli;
+  // Before MPI_Init, which would fail in every task with Open MPI's long page.
+  if (const auto advice = srun_without_pmi()) {
+    if (first_slurm_task()) std::cerr << *advice << '\n';
+    return kExitUsage;
+  }
   boost::mpi::environment env(argc, argv, /*abort_on_exception=*/false);
   boost::mpi::communicator world;
   const bool root = world.rank() == 0;
