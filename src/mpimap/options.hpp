@@ -5,6 +5,7 @@
 #include <cstddef>
 #include <optional>
 #include <ostream>
+#include <string>
 #include <string_view>
 
 namespace mpimap {
@@ -63,6 +64,15 @@ struct MapOptions {
   /// flight to do so); Static reruns it at once on the same rank. Only the
   /// last attempt's value and printing count.
   unsigned retries = 0;
+  /// A journal (map, for_each and starmap; a path on rank 0): each result
+  /// is appended to this file as it reaches rank 0, so that a map killed at
+  /// any point keeps what it had finished. With `resume`, the results the
+  /// file holds are taken from it and only the other items run; resuming
+  /// with other items or types is an error (std::runtime_error on every
+  /// rank). A journaled map schedules dynamically. What journaled tasks
+  /// printed is not printed again.
+  std::string journal;
+  bool resume = false;
   /// A graceful stop (Dynamic and Guided; read on rank 0 only): once *stop is
   /// nonzero, rank 0 hands out no more work, the work in flight drains (imap
   /// still delivers every result before the first unfinished item), and

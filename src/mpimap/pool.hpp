@@ -29,19 +29,23 @@
 #include <initializer_list>
 #include <iostream>
 #include <memory>
+#include <optional>
 #include <ranges>
 #include <span>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 #include <tuple>
 #include <type_traits>
 #include <utility>
 #include <vector>
 
 #include "mpimap/detail/check.hpp"
+#include "mpimap/detail/collective.hpp"
 #include "mpimap/detail/context.hpp"
 #include "mpimap/detail/dynamic_map.hpp"
 #include "mpimap/detail/join.hpp"
+#include "mpimap/detail/journal_file.hpp"
 #include "mpimap/detail/static_map.hpp"
 #include "mpimap/detail/task_runner.hpp"
 #include "mpimap/options.hpp"
@@ -109,6 +113,7 @@ class Pool {
                   "mpimap::Pool::map_into: out must hold f's exact result type (not bool)");
     detail::require_sendable<T>();
     detail::require_sendable<R>();
+    require_no_journal(options, "map_into");
     join<T, R>(detail::CallKind::MapInto);
     // Checked on rank 0 and agreed on, so that no rank is left waiting.
     int bad = is_root() && out.size() != items.size();
@@ -230,7 +235,9 @@ class Pool {
     std::vector<Stored> results;
     constexpr bool in_place =
         std::ranges::contiguous_range<Items> && std::ranges::sized_range<Items>;
-    if constexpr (in_place) {
+    if (!options.journal.empty()) {
+      results = journaled(f, items, options);
+    } else if constexpr (in_place) {
       const std::span<const T> span(std::ranges::data(items), std::ranges::size(items));
       if (runs_static(options)) {
         // Allocated (and zeroed: a std::vector's elements are initialised)
@@ -273,6 +280,54 @@ class Pool {
       return std::vector<bool>(results.begin(), results.end());
     else
       return results;
+  }
+
+  /// run() with MapOptions::journal: rank 0 opens the journal and takes the
+  /// results it holds; the other items go through imap_unordered, each
+  /// result appended as it comes.
+  template <class F, class Items, class T = std::ranges::range_value_t<Items>,
+            class Stored = detail::stored_result_t<detail::task_result_t<F, T>>>
+  std::vector<Stored> journaled(F& f, Items& items, const MapOptions& options) {
+    if (options.on_error != OnError::Stop)
+      throw std::invalid_argument("mpimap::Pool: MapOptions::journal goes with OnError::Stop only");
+    std::vector<T> copy;  // rank 0's items, when they are not in one piece
+    std::span<const T> all;
+    if constexpr (std::ranges::contiguous_range<Items> && std::ranges::sized_range<Items>) {
+      all = std::span<const T>(std::ranges::data(items), std::ranges::size(items));
+    } else if (is_root()) {
+      for (auto&& x : items) copy.push_back(x);
+      all = copy;
+    }
+    std::vector<Stored> results;
+    std::vector<T> todo;               // the items still to run
+    std::vector<std::uint64_t> where;  // their indices
+    std::optional<detail::JournalFile> file;
+    detail::root_checked<std::runtime_error>(comm_, [&] {
+      file.emplace(options.journal, options.resume, all.size(),
+                   detail::journal_fingerprint<T, Stored>(all));
+      results.resize(all.size());
+      std::vector<bool> done(all.size());
+      for (auto& [index, bytes] : file->done()) {
+        detail::Reader(bytes).get_values(1, &results[index]);
+        done[index] = true;
+      }
+      file->done() = {};
+      for (std::size_t i = 0; i < all.size(); ++i)
+        if (!done[i]) todo.push_back(all[i]), where.push_back(i);
+    });
+    MapOptions rest = options;
+    rest.journal.clear();
+    std::vector<char> bytes;
+    imap_unordered(
+        f, todo,
+        [&](std::size_t k, Stored value) {
+          bytes.clear();
+          detail::Writer(bytes).put_values(&value, 1);
+          file->append(where[k], std::string_view(bytes.data(), bytes.size()));
+          results[where[k]] = std::move(value);
+        },
+        rest);
+    return results;
   }
 
   /// The dynamic engine with a sink on rank 0 (and a fold for map_reduce).
@@ -338,6 +393,12 @@ class Pool {
     if (options.on_error != OnError::Stop)
       throw std::invalid_argument(std::string("mpimap::Pool::") + call +
                                   ": OnError::Collect is for map, map_into, for_each and starmap");
+    require_no_journal(options, call);
+  }
+  static void require_no_journal(const MapOptions& options, const char* call) {
+    if (!options.journal.empty())
+      throw std::invalid_argument(std::string("mpimap::Pool::") + call +
+                                  ": MapOptions::journal is for map, for_each and starmap");
   }
 
   static std::ostream& output_of(const MapOptions& options) {
