@@ -45,7 +45,7 @@
 #include "mpimap/detail/context.hpp"
 #include "mpimap/detail/dynamic_map.hpp"
 #include "mpimap/detail/join.hpp"
-#include "mpimap/detail/journal_file.hpp"
+#include "mpimap/detail/journal_fingerprint.hpp"
 #include "mpimap/detail/static_map.hpp"
 #include "mpimap/detail/task_runner.hpp"
 #include "mpimap/options.hpp"

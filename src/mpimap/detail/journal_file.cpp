@@ -115,8 +115,9 @@ void JournalFile::read_back(std::uint64_t items, std::uint64_t fingerprint) {
   std::vector<bool> seen(items);
   while (pos < bytes.size()) {
     std::uint64_t index = 0, size = 0, sum = 0;
-    const bool whole =
-        get(bytes, pos, index) && get(bytes, pos, size) && bytes.size() - pos >= size + sizeof sum;
+    // (size may be anything: compared so that nothing overflows)
+    const bool whole = get(bytes, pos, index) && get(bytes, pos, size) &&
+                       bytes.size() - pos >= sizeof sum && bytes.size() - pos - sizeof sum >= size;
     if (!whole) break;  // torn at the end by a kill
     const std::string_view value(bytes.data() + pos, size);
     pos += size;

@@ -15,39 +15,17 @@
 // (another file, another map's journal, a damaged record before the last) is
 // an error, never a silent rerun or a wrong result.
 
-#include <algorithm>
 #include <cstdint>
-#include <span>
 #include <string>
 #include <string_view>
 #include <utility>
 #include <vector>
-
-#include "mpimap/detail/join.hpp"
-#include "mpimap/detail/wire.hpp"
 
 namespace mpimap::detail {
 
 /// FNV-1a over bytes, continuing from `h`.
 std::uint64_t fnv1a(std::uint64_t h, std::string_view bytes);
 inline constexpr std::uint64_t kFnvBasis = 14695981039346656037ull;
-
-/// A map's fingerprint for its journal: its item and result types, the
-/// number of items and their bytes as the wire writes them (in blocks, so
-/// that no copy of the whole input is made).
-template <class T, class R>
-std::uint64_t journal_fingerprint(std::span<const T> items) {
-  std::uint64_t h = fnv1a(
-      kFnvBasis, std::to_string(types_fingerprint<T, R>()) + ":" + std::to_string(items.size()));
-  std::vector<char> block;
-  constexpr std::size_t kBlock = 4096;
-  for (std::size_t i = 0; i < items.size(); i += kBlock) {
-    block.clear();
-    Writer(block).put_values(items.data() + i, std::min(kBlock, items.size() - i));
-    h = fnv1a(h, std::string_view(block.data(), block.size()));
-  }
-  return h;
-}
 
 class JournalFile {
  public:
