@@ -5,5 +5,8 @@
 #include "mpimap/options.hpp"     // IWYU pragma: export
 #include "mpimap/pool.hpp"        // IWYU pragma: export
 #include "mpimap/process.hpp"     // IWYU pragma: export
+#include "mpimap/progress.hpp"    // IWYU pragma: export
+#include "mpimap/stats.hpp"       // IWYU pragma: export
 #include "mpimap/task_error.hpp"  // IWYU pragma: export
+#include "mpimap/trace.hpp"       // IWYU pragma: export
 #include "mpimap/version.hpp"     // IWYU pragma: export

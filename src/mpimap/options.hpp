@@ -1,12 +1,18 @@
 #pragma once
 // What a caller can choose about one map.
 
+#include <chrono>
 #include <cstddef>
+#include <functional>
 #include <optional>
 #include <ostream>
 #include <string_view>
 
 namespace mpimap {
+
+struct MapProgress;  // progress.hpp
+struct MapStats;     // stats.hpp
+class Trace;         // trace.hpp
 
 /// How items are divided among ranks.
 enum class Schedule {
@@ -55,6 +61,16 @@ struct MapOptions {
   std::size_t message_limit = std::size_t{1} << 30;
   /// Stop at the first failing task (the default), or collect the failures.
   OnError on_error = OnError::Stop;
+  /// Rank 0: called with how far along the map is, at most every
+  /// `progress_every` (as chunks come in), and once when it is over. A static
+  /// map knows only its end.
+  std::function<void(const MapProgress&)> progress;
+  std::chrono::milliseconds progress_every{200};
+  /// Rank 0: filled with what the map did (stats.hpp).
+  MapStats* stats = nullptr;
+  /// Rank 0: the map's timeline is added to it (trace.hpp). Costs a clock
+  /// read per chunk on every rank, and a few messages after the map.
+  Trace* trace = nullptr;
 };
 
 }  // namespace mpimap

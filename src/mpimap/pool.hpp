@@ -29,6 +29,7 @@
 #include <initializer_list>
 #include <iostream>
 #include <memory>
+#include <optional>
 #include <ranges>
 #include <span>
 #include <stdexcept>
@@ -117,9 +118,10 @@ class Pool {
     if (options.schedule == Schedule::Static || size() == 1) {
       detail::TaskRunner runner = runner_for(options);
       detail::Collected collected;
+      auto watch = watch_for(options, items.size());
       const auto failure = detail::static_map(
           *ctx_, room_, f, items, [&] { return out.data(); }, runner, output_of(options),
-          options.message_limit, collected);
+          options.message_limit, collected, watch ? &*watch : nullptr);
       keep_failures(collected);
       raise(failure);
     } else {
@@ -240,9 +242,10 @@ class Pool {
         };
         detail::TaskRunner runner = runner_for(options);
         detail::Collected collected;
+        auto watch = watch_for(options, span.size());
         const auto failure =
             detail::static_map(*ctx_, room_, f, span, results_at, runner, output_of(options),
-                               options.message_limit, collected);
+                               options.message_limit, collected, watch ? &*watch : nullptr);
         keep_failures(collected);
         raise(failure);
       } else {
@@ -313,6 +316,13 @@ class Pool {
   detail::TaskRunner runner_for(const MapOptions& options) const {
     return detail::TaskRunner(options.capture_output, options.tag_output ? ctx_->tag : "",
                               options.on_error == OnError::Collect);
+  }
+
+  /// Rank 0's eye on a static map, when progress, stats or a trace is asked for.
+  std::optional<detail::Watch> watch_for(const MapOptions& options, std::size_t n) const {
+    std::optional<detail::Watch> watch;
+    if (is_root() && detail::Watch::wanted(options)) watch.emplace(*ctx_, options, n);
+    return watch;
   }
 
   /// On rank 0: a call's collected failures, in item order, as failures().
