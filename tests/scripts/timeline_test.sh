@@ -3,7 +3,8 @@
 # Skipped (exit 77, with the reason) when matplotlib is not installed.
 set -u
 mpimap=$1 timeline=$2
-if ! python3 -c 'import matplotlib' 2>/dev/null; then
+# The timeline's own interpreter (Debian's: where python3-matplotlib goes).
+if ! /usr/bin/python3 -c 'import matplotlib' 2>/dev/null; then
   echo "skipped: matplotlib is not installed (scripts/setup --plots installs python3-matplotlib)"
   exit 77
 fi

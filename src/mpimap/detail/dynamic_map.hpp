@@ -152,6 +152,7 @@ class DynamicMaster {
       }
     }
     failure_.name_host(ctx_);
+    if (watch_) watch_->stop_clock();
     for (int w = 1; w < ctx_.size; ++w) {
       Writer wr(sends_.buffer());
       failure_.write(wr, ctx_);

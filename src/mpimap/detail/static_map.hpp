@@ -302,6 +302,7 @@ FirstFailure static_map(const Context& ctx, BlockRoom& room, F& f, std::span<con
     }
   }
   share_failure(ctx, failure);
+  if (watch) watch->stop_clock();
   if (tracing) {
     if (!ctx.is_root()) send_notes(ctx, notes.notes());
     for (int r = 1; r < ctx.size && ctx.is_root(); ++r)

@@ -82,10 +82,14 @@ class Watch {
   /// A worker's chunk for the trace, on rank 0's clock (trace_exchange.hpp).
   void note(int rank, const ChunkNote& n) { notes_.emplace_back(rank, n); }
 
+  /// The map's work is over (what follows, the trace's exchange, is not the
+  /// map's time).
+  void stop_clock() { ended_ = clock_ns(); }
+
   /// The map is over: the trace gets its slices, the stats are filled, the
   /// progress callback gets its last call.
   void finish() {
-    const std::int64_t end = clock_ns();
+    const std::int64_t end = ended_ ? ended_ : clock_ns();
     if (options_.trace) record_trace(end);
     if (options_.stats) fill_stats(*options_.stats, end);
     if (options_.progress) options_.progress(progress(end, true));
@@ -185,6 +189,7 @@ class Watch {
   std::uint64_t min_chunk_ = std::numeric_limits<std::uint64_t>::max(), max_chunk_ = 0;
   std::uint64_t bytes_sent_ = 0, bytes_received_ = 0;
   std::int64_t wait_ns_ = 0;
+  std::int64_t ended_ = 0;                                    // stop_clock(), or 0
   std::vector<ChunkNote> mine_;                               // rank 0's chunks (trace)
   std::vector<std::pair<std::int64_t, std::int64_t>> waits_;  // rank 0's waits (trace)
   std::vector<std::pair<int, ChunkNote>> notes_;              // the workers' (trace)
