@@ -123,6 +123,7 @@ class Pool {
           *ctx_, room_, f, items, [&] { return out.data(); }, runner, output_of(options),
           options.message_limit, collected, watch ? &*watch : nullptr);
       keep_failures(collected);
+      if (watch && watch->thrown()) std::rethrow_exception(watch->thrown());
       raise(failure);
     } else {
       detail::SpanSink<R> sink(out.data());
@@ -247,6 +248,7 @@ class Pool {
             detail::static_map(*ctx_, room_, f, span, results_at, runner, output_of(options),
                                options.message_limit, collected, watch ? &*watch : nullptr);
         keep_failures(collected);
+        if (watch && watch->thrown()) std::rethrow_exception(watch->thrown());
         raise(failure);
       } else {
         if (is_root()) results.resize(span.size());  // no regrowth as chunks come in

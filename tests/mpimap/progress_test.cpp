@@ -7,6 +7,8 @@
 #include <cstdint>
 #include <numeric>
 #include <ranges>
+#include <stdexcept>
+#include <string>
 #include <vector>
 
 #include "mpimap/mpimap.hpp"
@@ -92,6 +94,28 @@ TEST(Progress, RateLimitedToProgressEvery) {
             .progress_every = std::chrono::hours(1)});
   if (pool.is_root()) {
     EXPECT_EQ(calls, 1);  // the finished call only
+  }
+}
+
+TEST(Progress, ACallbackThatThrowsIsRethrownOnRankZeroAfterTheMap) {
+  mpimap::Pool pool;
+  std::vector<int> items(100, 1);
+  for (auto schedule : mpimap_test::kSchedules) {
+    SCOPED_TRACE(std::string(mpimap::to_string(schedule)));
+    bool threw = false;
+    try {
+      pool.map([](int x) { return x; }, items,
+               {.schedule = schedule,
+                .chunksize = 1,
+                .progress = [](const MapProgress&) { throw std::runtime_error("stop"); },
+                .progress_every = std::chrono::milliseconds(0)});
+    } catch (const std::runtime_error& e) {
+      threw = true;
+      EXPECT_STREQ(e.what(), "stop");
+    }
+    EXPECT_EQ(threw, pool.is_root());
+    // The pool is still usable on every rank.
+    EXPECT_EQ(pool.map([](int x) { return x + 1; }, items).size(), pool.is_root() ? 100u : 0u);
   }
 }
 

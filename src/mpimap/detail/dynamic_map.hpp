@@ -163,7 +163,10 @@ class DynamicMaster {
     if (tracing_)
       for (int w = 1; w < ctx_.size; ++w)
         for (const auto& n : receive_notes(ctx_, w)) watch_->note(w, n);
-    if (watch_) watch_->finish();
+    if (watch_) {
+      watch_->finish();
+      if (!stopped_by_) stopped_by_ = watch_->thrown();
+    }
     if (failure_) printer_.flush_below(failure_.index() + 1);
     return failure_;
   }

@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdint>
+#include <exception>
 #include <functional>
 #include <limits>
 #include <optional>
@@ -67,7 +68,7 @@ class Watch {
       const std::int64_t now = clock_ns();
       if (now >= next_progress_) {
         next_progress_ = now + every();
-        options_.progress(progress(now, false));
+        call_progress(progress(now, false));
       }
     }
   }
@@ -92,12 +93,26 @@ class Watch {
     const std::int64_t end = ended_ ? ended_ : clock_ns();
     if (options_.trace) record_trace(end);
     if (options_.stats) fill_stats(*options_.stats, end);
-    if (options_.progress) options_.progress(progress(end, true));
+    if (options_.progress) call_progress(progress(end, true));
   }
+
+  /// The first exception the progress callback threw (it is not called again):
+  /// the map goes on to its end, so that every rank leaves it, and the caller
+  /// rethrows this on rank 0.
+  std::exception_ptr thrown() const { return thrown_; }
 
  private:
   std::int64_t every() const {
     return std::chrono::duration_cast<std::chrono::nanoseconds>(options_.progress_every).count();
+  }
+
+  void call_progress(const MapProgress& p) {
+    if (thrown_) return;
+    try {
+      options_.progress(p);
+    } catch (...) {
+      thrown_ = std::current_exception();
+    }
   }
 
   MapProgress progress(std::int64_t now, bool finished) const {
@@ -189,6 +204,7 @@ class Watch {
   std::uint64_t min_chunk_ = std::numeric_limits<std::uint64_t>::max(), max_chunk_ = 0;
   std::uint64_t bytes_sent_ = 0, bytes_received_ = 0;
   std::int64_t wait_ns_ = 0;
+  std::exception_ptr thrown_;                                 // by the progress callback
   std::int64_t ended_ = 0;                                    // stop_clock(), or 0
   std::vector<ChunkNote> mine_;                               // rank 0's chunks (trace)
   std::vector<std::pair<std::int64_t, std::int64_t>> waits_;  // rank 0's waits (trace)
