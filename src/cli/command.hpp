@@ -34,5 +34,6 @@ Command add_process_command(CLI::App& app);
 Command add_demo_command(CLI::App& app);
 Command add_functions_command(CLI::App& app);
 Command add_run_command(CLI::App& app);
+Command add_doctor_command(CLI::App& app);
 
 }  // namespace mpimap::cli

@@ -97,9 +97,9 @@ int main(int argc, char** argv) {
       "mpimap"};
   app.set_version_flag("--version", fmt::format("mpimap {}", mpimap::version));
   app.require_subcommand(1);
-  const std::vector<Command> commands{add_map_command(app), add_process_command(app),
-                                      add_run_command(app), add_demo_command(app),
-                                      add_functions_command(app)};
+  const std::vector<Command> commands{add_map_command(app),       add_process_command(app),
+                                      add_run_command(app),       add_demo_command(app),
+                                      add_functions_command(app), add_doctor_command(app)};
   const auto parsed = parse(app, commands, argc, argv, root);
   if (const int* code = std::get_if<int>(&parsed)) return *code;
   try {

@@ -21,6 +21,7 @@
 #include "cli/isolate.hpp"
 #include "cli/items.hpp"
 #include "cli/journal.hpp"
+#include "cli/map_watch.hpp"
 #include "cli/parse.hpp"
 #include "cli/stop_signals.hpp"
 #include "cli/usage_error.hpp"
@@ -43,6 +44,7 @@ struct MapArgs {
   unsigned attempts = 1;  // --retries: attempts in all
   std::string journal;
   bool resume = false;
+  WatchArgs watch;  // --progress, --stats, --stats-json, --trace
 };
 
 /// A value as the journal keeps it (Python's repr, which reads back exactly)
@@ -150,7 +152,9 @@ int map_builtin(const boost::mpi::communicator& comm, Out (*fn)(In), const MapAr
   std::optional<MapJournal> journal;  // rank 0's, with --journal
   using Value = std::conditional_t<std::is_void_v<Out>, char, Out>;
   std::vector<Value> values;  // with --journal: the results so far
+  MapWatch watch(args.watch);
   detail::root_checked<UsageError>(comm, [&] {
+    watch.check_files();
     if (args.resume && args.journal.empty()) throw UsageError("--resume needs --journal FILE");
     texts = args.items;
     if (!args.item_file.empty()) read_item_file(args.item_file, texts);
@@ -171,11 +175,12 @@ int map_builtin(const boost::mpi::communicator& comm, Out (*fn)(In), const MapAr
   const bool journaled = detail::from_root(comm, journal.has_value() ? 1 : 0) != 0;
   Pool pool(comm);
   const StopSignals signals;
-  const MapOptions options{.schedule = args.schedule,
-                           .chunksize = args.chunksize,
-                           .tag_output = args.tag,
-                           .retries = args.attempts - 1,
-                           .stop = &StopSignals::flag()};
+  MapOptions options{.schedule = args.schedule,
+                     .chunksize = args.chunksize,
+                     .tag_output = args.tag,
+                     .retries = args.attempts - 1,
+                     .stop = &StopSignals::flag()};
+  watch.apply(options, pool.is_root());
   int code = 0;
   auto task = [fn, isolate = args.isolate](In x) -> Out {
     return isolate ? isolated(fn, x) : fn(x);
@@ -211,6 +216,7 @@ int map_builtin(const boost::mpi::communicator& comm, Out (*fn)(In), const MapAr
     std::cerr << fmt::format("mpimap: item {} ({}) failed on rank {}@{}: {}\n", e.index() + 1,
                              quote_item(texts[e.index()]), e.rank(), e.host(), e.message());
   }
+  if (pool.is_root() && !watch.report()) code = kExitUsage;
   return detail::from_root(comm, code);
 }
 
@@ -287,6 +293,7 @@ Command add_map_command(CLI::App& app) {
                 "run the rest");
   sub->add_flag("--isolate", args->isolate,
                 "Run each task in a child process: a task that crashes fails only its item");
+  add_watch_options(*sub, args->watch);
   return {sub, [args](const boost::mpi::communicator& comm) {
             const builtins::Builtin* b = builtins::find_builtin(args->function);
             if (!b)

@@ -2,13 +2,19 @@
 // What a caller can choose about one map.
 
 #include <atomic>
+#include <chrono>
 #include <cstddef>
+#include <functional>
 #include <optional>
 #include <ostream>
 #include <string>
 #include <string_view>
 
 namespace mpimap {
+
+struct MapProgress;  // progress.hpp
+struct MapStats;     // stats.hpp
+class Trace;         // trace.hpp
 
 /// How items are divided among ranks.
 enum class Schedule {
@@ -80,6 +86,16 @@ struct MapOptions {
   /// set it (std::atomic<int> is lock-free). A static map, one block per rank
   /// sent at once, runs to its end.
   const std::atomic<int>* stop = nullptr;
+  /// Rank 0: called with how far along the map is, at most every
+  /// `progress_every` (as chunks come in), and once when it is over. A static
+  /// map knows only its end.
+  std::function<void(const MapProgress&)> progress;
+  std::chrono::milliseconds progress_every{200};
+  /// Rank 0: filled with what the map did (stats.hpp).
+  MapStats* stats = nullptr;
+  /// Rank 0: the map's timeline is added to it (trace.hpp). Costs a clock
+  /// read per chunk on every rank, and a few messages after the map.
+  Trace* trace = nullptr;
 };
 
 }  // namespace mpimap

@@ -123,10 +123,12 @@ class Pool {
     if (runs_static(options)) {
       detail::TaskRunner runner = runner_for(options, options.retries);
       detail::Collected collected;
+      auto watch = watch_for(options, items.size());
       const auto failure = detail::static_map(
           *ctx_, room_, f, items, [&] { return out.data(); }, runner, output_of(options),
-          options.message_limit, collected);
+          options.message_limit, collected, watch ? &*watch : nullptr);
       keep_failures(collected);
+      if (watch && watch->thrown()) std::rethrow_exception(watch->thrown());
       raise(failure);
     } else {
       detail::SpanSink<R> sink(out.data());
@@ -248,10 +250,12 @@ class Pool {
         };
         detail::TaskRunner runner = runner_for(options, options.retries);
         detail::Collected collected;
+        auto watch = watch_for(options, span.size());
         const auto failure =
             detail::static_map(*ctx_, room_, f, span, results_at, runner, output_of(options),
-                               options.message_limit, collected);
+                               options.message_limit, collected, watch ? &*watch : nullptr);
         keep_failures(collected);
+        if (watch && watch->thrown()) std::rethrow_exception(watch->thrown());
         raise(failure);
       } else {
         if (is_root()) results.resize(span.size());  // no regrowth as chunks come in
@@ -377,6 +381,13 @@ class Pool {
   detail::TaskRunner runner_for(const MapOptions& options, unsigned retries_here = 0) const {
     return detail::TaskRunner(options.capture_output, options.tag_output ? ctx_->tag : "",
                               options.on_error == OnError::Collect, retries_here);
+  }
+
+  /// Rank 0's eye on a static map, when progress, stats or a trace is asked for.
+  std::optional<detail::Watch> watch_for(const MapOptions& options, std::size_t n) const {
+    std::optional<detail::Watch> watch;
+    if (is_root() && detail::Watch::wanted(options)) watch.emplace(*ctx_, options, n);
+    return watch;
   }
 
   /// On rank 0: a call's collected failures, in item order, as failures().

@@ -6,7 +6,7 @@
 //   bench_mpimap --case static_map|dispatch|imbalanced|scaling|stream
 //                [--items N] [--reps K] [--schedule static|dynamic|guided]
 //                [--chunksize C] [--no-capture] [--no-root-computes] [--balance]
-//                [--into 1 | --warm 1]
+//                [--into 1 | --warm 1] [--stats 1] [--trace 1]
 //                [--mean-ms M --sigma S --seed X]   (imbalanced)
 //                [--iters I]                        (scaling: work per item)
 //
@@ -21,6 +21,9 @@
 // raw_static's default; --warm 1: map_into one buffer allocated before the
 // first rep and reused by every rep, like raw_static --warm 1 (the floor: no
 // allocation, no first touch).
+//
+// --stats 1 / --trace 1: MapOptions::stats / trace on (a Trace emptied before
+// every rep, never written): what seeing the work costs (scripts/bench watch).
 
 #include <mpi.h>
 
@@ -97,6 +100,7 @@ void run(mpimap::Pool& pool, const Config& cfg, F f, const std::vector<T>& items
   for (std::uint64_t rep = 1; rep <= cfg.reps; ++rep) {
     if (balance) balance->reset();
     MPI_Barrier(MPI_COMM_WORLD);
+    if (cfg.options.trace) cfg.options.trace->clear();
     const double t0 = MPI_Wtime();
     std::vector<R> mapped;
     if (cfg.into || cfg.warm) {
@@ -248,9 +252,10 @@ void stream_case(mpimap::Pool& pool, const Config& cfg) {
 
 int main(int argc, char** argv) {
   boost::mpi::environment env(argc, argv);
-  const bench::Args args(argc, argv,
-                         {"case", "items", "reps", "schedule", "chunksize", "no-capture", "mean-ms",
-                          "sigma", "seed", "iters", "balance", "no-root-computes", "into", "warm"});
+  const bench::Args args(
+      argc, argv,
+      {"case", "items", "reps", "schedule", "chunksize", "no-capture", "mean-ms", "sigma", "seed",
+       "iters", "balance", "no-root-computes", "into", "warm", "stats", "trace"});
   Config cfg;
   cfg.which = args.str("case", "");
   cfg.reps = args.u64("reps", 3);
@@ -265,6 +270,10 @@ int main(int argc, char** argv) {
   cfg.options.root_computes = args.str("no-root-computes", "0") != "1";
   cfg.into = args.str("into", "0") == "1";
   cfg.warm = args.str("warm", "0") == "1";
+  mpimap::MapStats stats;
+  mpimap::Trace trace;
+  if (args.str("stats", "0") == "1") cfg.options.stats = &stats;
+  if (args.str("trace", "0") == "1") cfg.options.trace = &trace;
 
   mpimap::Pool pool;
   if (cfg.which == "static_map") {

@@ -53,6 +53,7 @@
 #include "mpimap/detail/sinks.hpp"
 #include "mpimap/detail/sources.hpp"
 #include "mpimap/detail/wait.hpp"
+#include "mpimap/detail/watch.hpp"
 
 namespace mpimap::detail {
 
@@ -134,7 +135,14 @@ class DynamicMaster {
         computing_ranks_(ctx.size - 1 + (root_computes_ ? 1 : 0)),
         window_(window_for(options.schedule)),
         workers_(static_cast<std::size_t>(ctx.size)),
-        sends_(ctx.comm) {}
+        sends_(ctx.comm) {
+    if (Watch::wanted(options)) {
+      const std::size_t n = source.size();
+      watch_.emplace(ctx, options,
+                     n == ChunkCursor::kUnknown ? std::nullopt : std::optional<std::uint64_t>(n));
+      tracing_ = watch_->tracing();
+    }
+  }
 
   /// Runs the map to its end and stops the workers, telling them how it
   /// ended; returns the failure (host included). An exception of rank 0's
@@ -157,12 +165,21 @@ class DynamicMaster {
     failure_.name_host(ctx_);
     // A stop that came too late to leave anything undone is no stop.
     if (stopped_ && (!cursor_.done() || local_pos_ < local_.size())) failure_.stop(stopped_);
+    if (watch_) watch_->stop_clock();
     for (int w = 1; w < ctx_.size; ++w) {
       Writer wr(sends_.buffer());
       failure_.write(wr, ctx_);
+      wr.put<std::uint8_t>(tracing_);  // send your chunk notes (trace_exchange.hpp)
       sends_.send(w, kStopTag);
     }
     sends_.drain();
+    if (tracing_)
+      for (int w = 1; w < ctx_.size; ++w)
+        for (const auto& n : receive_notes(ctx_, w)) watch_->note(w, n);
+    if (watch_) {
+      watch_->finish();
+      if (!stopped_by_) stopped_by_ = watch_->thrown();
+    }
     if (failure_) printer_.flush_below(failure_.index() + 1);
     return failure_;
   }
@@ -291,7 +308,10 @@ class DynamicMaster {
     const std::size_t want = local ? cursor_.take_local(local) : cursor_.take();
     std::span<const T> items;
     guarded([&] { items = source_.take(want); });
-    if (items.size() < want) cursor_.end_at(begin + items.size());
+    if (items.size() < want) {
+      cursor_.end_at(begin + items.size());
+      if (watch_) watch_->set_total(begin + items.size());
+    }
     return items;
   }
 
@@ -316,8 +336,9 @@ class DynamicMaster {
     Writer wr(buf);
     wr.put(begin);
     wr.put<std::uint64_t>(items.size());
-    wr.put<std::uint8_t>(apart);
+    wr.put<std::uint8_t>(apart | (tracing_ << 1));  // bit 1: note this chunk for the trace
     if (!apart) wr.put_values(items.data(), items.size());
+    if (watch_) watch_->handed(w, items.size(), buf.size() + (apart ? items.size_bytes() : 0));
     sends_.send(w, kTaskTag);
     if (apart) sends_.send_view(items.data(), items.size_bytes(), w, kTaskValuesTag);
     ++in_flight_;
@@ -328,8 +349,13 @@ class DynamicMaster {
 
   /// Takes one result if there is one (or waits for one when `block`).
   bool handle_result(bool block) {
+    const std::int64_t since = watch_ && block ? clock_ns() : 0;
     const MPI_Status st = receive_any(ctx_.comm, MPI_ANY_SOURCE, kResultTag, recv_buf_, block);
     if (st.MPI_SOURCE == MPI_PROC_NULL) return false;
+    if (watch_) {
+      if (block) watch_->waited(since);
+      watch_->received(recv_buf_.size());
+    }
     const int w = st.MPI_SOURCE;
     --in_flight_;
     Worker& k = workers_[static_cast<std::size_t>(w)];
@@ -356,6 +382,7 @@ class DynamicMaster {
     if (retries_)
       if (auto node = kept_.extract(status.begin))
         retry_failures(status, std::span<const T>(node.mapped()).first(sent), w, outputs_);
+    if (watch_ && status.values_apart) watch_->received(status.succeeded() * sizeof(R));
     if constexpr (Sink::workers_send_values)
       guarded([&] { sink_.complete(status.begin, status.succeeded(), status.failed); });
     observe(status);
@@ -391,6 +418,7 @@ class DynamicMaster {
   }
 
   void note(ChunkStatus& status, int rank) {
+    if (watch_) watch_->done(rank, status);
     collect_errors(collected_, status, rank);
     failure_.note(status, rank);
     if (failure_) printer_.stop_at(failure_.index() + 1);
@@ -478,6 +506,7 @@ class DynamicMaster {
       }
       local_pos_ = 0;
       if (local_.empty()) return false;
+      if (watch_) watch_->handed(0, local_.size());
     }
     const std::uint64_t count = std::min<std::uint64_t>(
         local_.size() - local_pos_, ctx_.size == 1 ? local_.size() : items_for(kPollEvery));
@@ -530,7 +559,9 @@ class DynamicMaster {
   std::vector<char> recv_buf_;
   std::vector<R> discard_;  // values with nowhere to go (the sink threw)
   Outputs outputs_, local_outputs_;
-  TaskTimes times_;  // tasks measured so far, all ranks
+  TaskTimes times_;             // tasks measured so far, all ranks
+  std::optional<Watch> watch_;  // progress, stats, trace: only when asked for
+  bool tracing_ = false;
 };
 
 /// No folding: a worker of map, imap and imap_unordered sends its values.
@@ -579,17 +610,22 @@ FirstFailure dynamic_worker(const Context& ctx, F& f, TaskRunner& runner, Fold* 
   std::vector<R> results;
   Outputs outputs;
   FirstFailure failure;
+  bool tracing = false;  // rank 0 asked for chunk notes (MapOptions::trace)
+  ChunkNotes notes;
   while (true) {
     const MPI_Status st = receive_any(ctx.comm, 0, MPI_ANY_TAG, in, true);
     if (st.MPI_TAG == kStopTag) {
       Reader reader(in);
       failure.read(reader);
+      if (!reader.done() && reader.get<std::uint8_t>()) send_notes(ctx, notes.notes());
       break;
     }
     Reader reader(in);
     const auto begin = reader.get<std::uint64_t>();
     const auto count = reader.get<std::uint64_t>();
-    const bool items_apart = reader.get<std::uint8_t>() != 0;
+    const auto flags = reader.get<std::uint8_t>();
+    const bool items_apart = (flags & 1) != 0;
+    tracing = (flags & 2) != 0;
     std::optional<ChunkStatus> broken;
     try {
       items.resize(count);
@@ -627,6 +663,7 @@ FirstFailure dynamic_worker(const Context& ctx, F& f, TaskRunner& runner, Fold* 
       broken = broken_chunk(begin, "making room for the results");
     }
     status = broken ? *broken : run_chunk(f, items.data(), begin, count, out, runner, outputs);
+    if (tracing) notes.add(begin, status.attempted, status.nanos, status.failed);
     if constexpr (folding)
       if (!fold_failed && !broken) fold_into(*acc, *fold, out, status, fold_failed);
     auto& buf = sends.buffer();

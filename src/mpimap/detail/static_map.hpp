@@ -37,6 +37,7 @@
 #include "mpimap/detail/ordered_printer.hpp"
 #include "mpimap/detail/scratch.hpp"
 #include "mpimap/detail/wait.hpp"
+#include "mpimap/detail/watch.hpp"
 
 namespace mpimap::detail {
 
@@ -199,17 +200,21 @@ U* block_room(Scratch& scratch, UninitializedVector<U>& fallback, std::size_t n)
 /// Runs the map; on rank 0 fills the results, at results_at() (which rank 0
 /// calls once, while the items move: it may allocate them), and prints
 /// outputs. Returns the first failure, the same on every rank. A worker's
-/// block of items and of results lives in `room`, kept between maps.
+/// block of items and of results lives in `room`, kept between maps. `watch`
+/// (rank 0, optional) sees every block.
 template <class F, class T, class ResultsAt>
 FirstFailure static_map(const Context& ctx, BlockRoom& room, F& f, std::span<const T> items,
                         ResultsAt&& results_at, TaskRunner& runner, std::ostream& os,
-                        std::size_t limit, Collected& collected) {
+                        std::size_t limit, Collected& collected, Watch* watch = nullptr) {
   using R = std::remove_pointer_t<decltype(results_at())>;
   R* results = nullptr;
   // Every rank is here: the call began with the pool's join (join.hpp), where
   // the workers usually wait for rank 0.
-  std::uint64_t n = items.size();
-  check(MPI_Bcast(&n, 1, MPI_UINT64_T, 0, ctx.comm), "MPI_Bcast");
+  // The item count, and whether the workers note their block for the trace.
+  std::uint64_t head[2] = {items.size(), watch && watch->tracing()};
+  check(MPI_Bcast(head, 2, MPI_UINT64_T, 0, ctx.comm), "MPI_Bcast");
+  const std::uint64_t n = head[0];
+  const bool tracing = head[1] != 0;
   const Blocks blocks(n, ctx.size);
   const std::uint64_t begin = blocks.begin(ctx.rank);
   const std::uint64_t count = blocks.count(ctx.rank);
@@ -226,6 +231,9 @@ FirstFailure static_map(const Context& ctx, BlockRoom& room, F& f, std::span<con
     std::vector<std::vector<char>> packed(ctx.is_root() ? ctx.size : 0);
     for (int r = 1; r < static_cast<int>(packed.size()); ++r)
       Writer(packed[r]).put_values(items.data() + blocks.begin(r), blocks.count(r));
+    if (watch)
+      for (int r = 1; r < static_cast<int>(packed.size()); ++r)
+        watch->handed(r, blocks.count(r), packed[r].size());
     const auto packed_mine = scatter_bytes(ctx, packed, limit);
     if (!ctx.is_root()) {
       try {
@@ -243,6 +251,16 @@ FirstFailure static_map(const Context& ctx, BlockRoom& room, F& f, std::span<con
   Outputs outputs;
   ChunkStatus status =
       broken ? *broken : run_chunk(f, my_items, begin, count, out, runner, outputs);
+  ChunkNotes notes;
+  if (tracing && !ctx.is_root()) notes.add(begin, status.attempted, status.nanos, status.failed);
+  if (watch) {
+    if constexpr (is_fast_v<T>)
+      for (int r = 1; r < ctx.size; ++r)
+        watch->handed(r, blocks.count(r), blocks.count(r) * sizeof(T));
+    watch->handed(0, count);
+    watch->done(0, status);
+  }
+  const std::int64_t since = watch ? clock_ns() : 0;
 
   // Values back (fast path), then each rank's outcome, once all are done.
   meet(ctx.comm);
@@ -260,6 +278,7 @@ FirstFailure static_map(const Context& ctx, BlockRoom& room, F& f, std::span<con
     }
   }
   const auto all = gather_bytes(ctx, outcome, limit);
+  if (watch) watch->waited(since);
   room.items.trim();
   room.results.trim();
 
@@ -271,6 +290,10 @@ FirstFailure static_map(const Context& ctx, BlockRoom& room, F& f, std::span<con
       try {
         Reader reader(all[r]);
         ChunkStatus theirs = read_outcome(reader, values_apart ? nullptr : results, outputs);
+        if (watch) {
+          watch->received(all[r].size() + (values_apart ? theirs.succeeded() * sizeof(R) : 0));
+          watch->done(r, theirs);
+        }
         failure.note(theirs, r);
         collect_errors(collected, theirs, r);
       } catch (...) {
@@ -279,11 +302,18 @@ FirstFailure static_map(const Context& ctx, BlockRoom& room, F& f, std::span<con
     }
   }
   share_failure(ctx, failure);
+  if (watch) watch->stop_clock();
+  if (tracing) {
+    if (!ctx.is_root()) send_notes(ctx, notes.notes());
+    for (int r = 1; r < ctx.size && ctx.is_root(); ++r)
+      for (const auto& note : receive_notes(ctx, r)) watch->note(r, note);
+  }
   if (ctx.is_root()) {
     // Rank order is item order, so `outputs` is sorted.
     OrderedPrinter printer(os);
     for (auto& [index, text] : outputs) printer.add(index, std::move(text));
     printer.flush_below(failure ? failure.index() + 1 : n);
+    if (watch) watch->finish();
   }
   return failure;
 }

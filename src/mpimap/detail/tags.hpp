@@ -16,6 +16,7 @@ enum Tag : int {
   kTaskValuesTag = 6,    // rank 0 -> worker: a large chunk's items, after its kTaskTag header
   kResultValuesTag = 7,  // worker -> rank 0: a large chunk's values, after its kResultTag
   kJoinTag = 8,          // both ways: the call a rank is making, and rank 0's go (join.hpp)
+  kTraceTag = 9,         // both ways, after a traced map: clock ping-pongs, a worker's slices
   // The task farm (farm/messages.hpp).
   kFarmTaskTag = 11,    // rank 0 -> worker: one task
   kFarmResultTag = 12,  // worker -> rank 0: what became of one task

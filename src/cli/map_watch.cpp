@@ -1,0 +1,78 @@
+#include "cli/map_watch.hpp"
+
+#include <fmt/format.h>
+
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+#include <iostream>
+
+#include "cli/command.hpp"
+#include "cli/usage_error.hpp"
+#include "mpimap/progress.hpp"
+
+namespace mpimap::cli {
+
+void add_watch_options(CLI::App& sub, WatchArgs& args) {
+  sub.add_flag("--progress", args.progress,
+               "Show done/total, rate and ETA on stderr (redrawn in place on a terminal, a "
+               "line every 5 s otherwise)");
+  sub.add_flag("--stats", args.stats,
+               "After the map, print on stderr what each rank did: tasks, chunks, busy time, "
+               "imbalance, bytes moved, rank 0's time");
+  sub.add_option("--stats-json", args.stats_json, "Write the same statistics to FILE as JSON")
+      ->type_name("FILE")
+      ->check(kNonEmpty);
+  sub.add_option("--trace", args.trace,
+                 "Write a timeline to FILE (Chrome Trace Event JSON: open it in "
+                 "ui.perfetto.dev, or draw it with scripts/timeline)")
+      ->type_name("FILE")
+      ->check(kNonEmpty);
+}
+
+MapWatch::MapWatch(const WatchArgs& args) : args_(args), progress_(args.progress) {}
+
+void MapWatch::check_files() const {
+  for (const std::string* path : {&args_.stats_json, &args_.trace}) {
+    if (path->empty()) continue;
+    std::ofstream f(*path);
+    if (!f) throw UsageError(fmt::format("cannot write {}: {}", *path, std::strerror(errno)));
+  }
+}
+
+void MapWatch::apply(MapOptions& options, bool root) {
+  if (!root) return;
+  if (args_.progress)
+    options.progress = [this](const MapProgress& p) {
+      const farm::ProgressCounts c{
+          .done = p.done, .failed = p.failed, .running = p.running, .total = p.total};
+      if (p.finished)
+        progress_.finish(c);
+      else
+        progress_.update([&] { return c; });
+    };
+  if (args_.stats || !args_.stats_json.empty()) options.stats = &stats_;
+  if (!args_.trace.empty()) options.trace = &trace_;
+}
+
+bool MapWatch::report() {
+  if (args_.stats) {
+    std::cout.flush();
+    std::cerr << format_stats(stats_) << std::flush;
+  }
+  try {
+    if (!args_.stats_json.empty()) {
+      std::ofstream f(args_.stats_json);
+      f << stats_json(stats_);
+      f.close();
+      if (!f) throw std::runtime_error(fmt::format("cannot write {}", args_.stats_json));
+    }
+    if (!args_.trace.empty()) trace_.save(args_.trace);
+  } catch (const std::runtime_error& e) {
+    std::cerr << "mpimap: " << e.what() << '\n';
+    return false;
+  }
+  return true;
+}
+
+}  // namespace mpimap::cli

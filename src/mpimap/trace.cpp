@@ -1,0 +1,103 @@
+#include "mpimap/trace.hpp"
+
+#include <fmt/format.h>
+
+#include <fstream>
+#include <ostream>
+#include <stdexcept>
+
+namespace mpimap {
+
+namespace {
+
+/// A JSON string's contents (host names are outside text).
+std::string json_escaped(const std::string& s) {
+  std::string out;
+  for (const char ch : s) {
+    const auto c = static_cast<unsigned char>(ch);
+    if (c == '"' || c == '\\')
+      out += {'\\', ch};
+    else if (c < 0x20)
+      out += fmt::format("\\u{:04x}", c);
+    else
+      out += ch;
+  }
+  return out;
+}
+
+const char* name_of(Trace::Kind k) {
+  switch (k) {
+    case Trace::Kind::Chunk:
+      return "chunk";
+    case Trace::Kind::Dispatch:
+      return "dispatch";
+    case Trace::Kind::Wait:
+      return "wait";
+  }
+  return "?";
+}
+
+}  // namespace
+
+void Trace::add_track_names(const std::vector<std::string>& hosts) {
+  for (std::size_t r = tracks_.size(); r < hosts.size(); ++r)
+    tracks_.push_back(fmt::format("rank {}@{}", r, hosts[r]));
+}
+
+void Trace::begin_map(std::int64_t clock_ns) {
+  if (origin_ns_ < 0) origin_ns_ = clock_ns;
+}
+
+void Trace::add(Slice s) {
+  s.start_ns -= origin_ns_;
+  s.end_ns -= origin_ns_;
+  slices_.push_back(s);
+}
+
+void Trace::write_json(std::ostream& os) const {
+  // One process ("mpimap"), one thread per rank: Perfetto draws a track per
+  // thread, named by thread_name and ordered by thread_sort_index.
+  std::string out = "{\"displayTimeUnit\":\"ns\",\"traceEvents\":[\n";
+  out += R"({"ph":"M","pid":0,"tid":0,"name":"process_name","args":{"name":"mpimap"}})";
+  for (std::size_t r = 0; r < tracks_.size(); ++r) {
+    out += fmt::format(
+        ",\n{{\"ph\":\"M\",\"pid\":0,\"tid\":{0},\"name\":\"thread_name\",\"args\":{{\"name\":"
+        "\"{1}\"}}}},\n{{\"ph\":\"M\",\"pid\":0,\"tid\":{0},\"name\":\"thread_sort_index\","
+        "\"args\":{{\"sort_index\":{0}}}}}",
+        r, json_escaped(tracks_[r]));
+  }
+  for (const auto& s : slices_) {
+    // Microseconds, as the format wants, with nanoseconds kept as decimals.
+    const double ts = static_cast<double>(s.start_ns) / 1e3;
+    const double dur = static_cast<double>(s.end_ns - s.start_ns) / 1e3;
+    if (s.kind == Kind::Chunk) {
+      const std::string name = s.items == 1
+                                   ? fmt::format("item {}", s.begin)
+                                   : fmt::format("items {}-{}", s.begin, s.begin + s.items - 1);
+      out += fmt::format(
+          ",\n{{\"ph\":\"X\",\"pid\":0,\"tid\":{},\"ts\":{:.3f},\"dur\":{:.3f},\"name\":\"{}\","
+          "\"cat\":\"chunk\",\"args\":{{\"begin\":{},\"items\":{},\"outcome\":\"{}\"}}}}",
+          s.rank, ts, dur, name, s.begin, s.items, s.failed ? "failed" : "ok");
+    } else {
+      out += fmt::format(
+          ",\n{{\"ph\":\"X\",\"pid\":0,\"tid\":{},\"ts\":{:.3f},\"dur\":{:.3f},\"name\":\"{}\","
+          "\"cat\":\"{}\"}}",
+          s.rank, ts, dur, name_of(s.kind), name_of(s.kind));
+    }
+    if (out.size() > (1 << 20)) {
+      os << out;
+      out.clear();
+    }
+  }
+  out += "\n]}\n";
+  os << out;
+}
+
+void Trace::save(const std::string& path) const {
+  std::ofstream f(path);
+  if (f) write_json(f);
+  f.close();
+  if (!f) throw std::runtime_error(fmt::format("cannot write the trace {}", path));
+}
+
+}  // namespace mpimap
