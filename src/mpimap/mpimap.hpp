@@ -1,9 +1,12 @@
 #pragma once
 // Everything a user of mpimap needs.
 
+#include "mpimap/executor.hpp"    // IWYU pragma: export
+#include "mpimap/future.hpp"      // IWYU pragma: export
 #include "mpimap/mpi_error.hpp"   // IWYU pragma: export
 #include "mpimap/options.hpp"     // IWYU pragma: export
 #include "mpimap/pool.hpp"        // IWYU pragma: export
 #include "mpimap/process.hpp"     // IWYU pragma: export
+#include "mpimap/task.hpp"        // IWYU pragma: export
 #include "mpimap/task_error.hpp"  // IWYU pragma: export
 #include "mpimap/version.hpp"     // IWYU pragma: export
