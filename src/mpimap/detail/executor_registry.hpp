@@ -80,9 +80,12 @@ class TypedEntry : public TaskEntry {
 
   void serve(Reader& in, std::uint64_t begin, std::uint64_t count, TaskRunner& runner,
              Writer& out) const override {
-    Outputs outputs;
-    std::vector<W> args;
-    std::vector<S> results;
+    // Reused from segment to segment: fresh large vectors would cost a page
+    // fault per page every time (glibc maps large blocks anew).
+    auto& args = args_;
+    auto& results = results_;
+    auto& outputs = outputs_;
+    outputs.clear();
     ChunkStatus status;
     try {
       args.resize(count);
@@ -96,6 +99,12 @@ class TypedEntry : public TaskEntry {
     status = run_chunk(call, args.data(), begin, count, results.data(), runner, outputs);
     write_outcome(out, status, results.data(), outputs);
   }
+
+ private:
+  // A worker's scratch (one thread serves; entries live as long as the process).
+  mutable std::vector<W> args_;
+  mutable std::vector<S> results_;
+  mutable Outputs outputs_;
 };
 
 /// The entry of a callable F taking A... and returning R.
