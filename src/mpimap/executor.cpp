@@ -37,16 +37,20 @@ Executor::~Executor() {
   for (int tries = 0; tries < 1000 && !engine_->closed(); ++tries) {
     try {
       if (unwinding) engine_->cancel_all();
-      engine_->close();
+      engine_->close(/*quiet=*/unwinding);
     } catch (...) {
     }
   }
 }
 
 void Executor::shutdown(bool wait, bool cancel_futures) {
+  close(wait, cancel_futures, /*quiet=*/false);
+}
+
+void Executor::close(bool wait, bool cancel_futures, bool quiet) {
   if (!engine_ || engine_->closed()) return;
   if (cancel_futures || !wait) engine_->cancel_all();
-  engine_->close();
+  engine_->close(quiet);
 }
 
 void Executor::check_call(const detail::TaskEntry& entry) const {

@@ -124,7 +124,8 @@ class Executor {
       body();
     } catch (...) {
       try {
-        shutdown(false, true);
+        // Quietly: the callbacks may refer to the body's locals, gone now.
+        close(false, true, /*quiet=*/true);
       } catch (...) {  // the body's exception is the one to report
       }
       throw;
@@ -236,6 +237,8 @@ class Executor {
     else
       return W(std::forward<Args>(args)...);
   }
+
+  void close(bool wait, bool cancel_futures, bool quiet);
 
   /// Refuses calls off rank 0, after shutdown, and of tasks the workers may
   /// not have.

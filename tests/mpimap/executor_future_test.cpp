@@ -83,6 +83,22 @@ TEST(ExecutorFuture, ReadyWaitAndCallbacks) {
   });
 }
 
+TEST(ExecutorFuture, NoCallbackRunsAfterTheBodyThrew) {
+  mpimap::Executor ex;
+  int calls = 0, calls_at_throw = 0;  // outlive the body
+  try {
+    ex.run([&] {
+      for (long i = 0; i < 200; ++i) ex.submit(square, i).then([&calls](long) { ++calls; });
+      calls_at_throw = calls;  // those that finished inside submit() ran theirs
+      throw std::runtime_error("gone");
+    });
+  } catch (const std::runtime_error&) {
+  }
+  // The calls in flight finished while the executor shut down, silently.
+  EXPECT_EQ(calls, calls_at_throw);
+  EXPECT_EQ(ranks_here(), world_size());
+}
+
 TEST(ExecutorFuture, AsCompletedYieldsEachOnce) {
   mpimap::Executor ex;
   ex.run([&] {

@@ -245,13 +245,14 @@ bool Engine::step(bool compute) {
     auto job = std::move(finished_.front());
     finished_.pop_front();
     progressed = true;
-    job->finish();  // callbacks may throw: the engine's state is whole by now
+    job->finish(quiet_);  // callbacks may throw: the engine's state is whole by now
   }
   return progressed;
 }
 
-void Engine::close() {
+void Engine::close(bool quiet) {
   if (closed_) return;
+  quiet_ = quiet_ || quiet;
   wait_until([this] { return idle() && finished_.empty(); });
   closed_ = true;
   for (int w = 1; w < ctx_.size; ++w) {

@@ -96,8 +96,8 @@ class Engine {
   /// Drops every queued item (shutdown with cancel_futures).
   void cancel_all();
   /// Finishes what is queued and in flight, then stops the workers. After
-  /// it, add() throws.
-  void close();
+  /// it, add() throws. `quiet`: no callback runs any more (see Job::finish).
+  void close(bool quiet = false);
   bool closed() const { return closed_; }
   bool idle() const { return queued_ == 0 && in_flight_ == 0; }
   /// How many jobs have finished so far (as_completed waits for it to move).
@@ -154,6 +154,7 @@ class Engine {
   std::deque<std::shared_ptr<Job>> finished_;  // done, callbacks not run yet
   std::uint64_t finished_count_ = 0;
   bool closed_ = false;
+  bool quiet_ = false;
 };
 
 /// A worker rank: runs the chunks rank 0 sends until it says stop.

@@ -100,8 +100,10 @@ class Job {
     settle(st, first, n, rank, host);
   }
   /// Called once, by the engine, when the job is done: makes the value and
-  /// runs the callbacks (which may throw, out of the executor call at hand).
-  virtual void finish() = 0;
+  /// runs the callbacks (which may throw, out of the executor call at hand),
+  /// unless `quiet` (the body is being left by an exception: what the
+  /// callbacks refer to may be gone).
+  virtual void finish(bool quiet) = 0;
 
  protected:
   /// The index a TaskError names for item i: its place in the map (a call's
@@ -148,13 +150,14 @@ class CallState : public Job {
   }
   /// The value is made and the callbacks have run (or are running).
   bool finished() const { return finished_; }
-  void finish() final {
+  void finish(bool quiet) final {
     if (finished_) return;
     finished_ = true;
     if (!failure().has_value() || options().collect)
       if (!cancelled()) make_value();
     auto callbacks = std::move(callbacks_);
-    for (auto& cb : callbacks) cb();
+    if (!quiet)
+      for (auto& cb : callbacks) cb();
   }
 
  protected:
