@@ -104,6 +104,10 @@ TEST(ExecutorMap, FailingTaskNamesItsItemAndTheExecutorGoesOn) {
       } catch (const mpimap::TaskError& e) {
         EXPECT_EQ(e.index(), 2u);
         EXPECT_EQ(e.message(), "bad item -98 on rank " + std::to_string(e.rank()));
+        EXPECT_EQ(e.exception_type(), "std::runtime_error");
+        EXPECT_NE(std::string(e.what()).find(": std::runtime_error: bad item -98"),
+                  std::string::npos)
+            << e.what();
         EXPECT_GE(e.rank(), 0);
         EXPECT_LT(e.rank(), ex.size());
         EXPECT_FALSE(e.host().empty());
@@ -114,6 +118,7 @@ TEST(ExecutorMap, FailingTaskNamesItsItemAndTheExecutorGoesOn) {
       ADD_FAILURE() << "no TaskError";
     } catch (const mpimap::TaskError& e) {
       EXPECT_EQ(e.message(), "bad item 14 on rank " + std::to_string(e.rank()));
+      EXPECT_EQ(e.exception_type(), "std::runtime_error");
     }
     EXPECT_EQ(ex.map(square, xs).size(), xs.size());  // still usable
   });
@@ -132,7 +137,10 @@ TEST(ExecutorMap, CollectListsEveryFailure) {
       EXPECT_EQ(got[i], bad ? 0 : xs[i] * xs[i]) << i;
     }
     std::vector<std::size_t> reported;
-    for (const auto& e : ex.failures()) reported.push_back(e.index());
+    for (const auto& e : ex.failures()) {
+      reported.push_back(e.index());
+      EXPECT_EQ(e.exception_type(), "std::runtime_error");
+    }
     EXPECT_EQ(reported, failed);
   });
 }

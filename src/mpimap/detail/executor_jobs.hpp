@@ -111,14 +111,19 @@ class Job {
   virtual std::uint64_t reported_index(std::uint64_t i) const { return i; }
   /// Records a segment's outcome: n items settled, failures noted.
   virtual void settle(const ChunkStatus& st, std::uint64_t first, std::uint64_t n, int rank,
-                      const std::string& host) {
+                      const std::string& host, const ExceptionTypes& types = {}) {
     settled_ += n;
+    auto type_of = [&types](std::uint64_t seq) {
+      for (const auto& [index, type] : types)
+        if (index == seq) return type;
+      return std::string();
+    };
     for (const auto& [index, message] : st.errors)
-      failures_.emplace_back(reported_index(index - seq_), rank, host, message);
+      failures_.emplace_back(reported_index(index - seq_), rank, host, message, type_of(index));
     if (st.failed) {
       const auto i = first + st.attempted - 1;
       if (!failure_ || reported_index(i) < failure_->index())
-        failure_.emplace(reported_index(i), rank, host, st.error);
+        failure_.emplace(reported_index(i), rank, host, st.error, type_of(seq_ + i));
     }
   }
 
@@ -199,16 +204,18 @@ class ItemsJob final : public CallState<V> {
     ChunkStatus st = detail::read_outcome<S>(
         r, [&](std::uint64_t begin, std::uint64_t) { return results_.data() + (begin - base); },
         outputs);
-    settle(st, first, n, rank, host);
+    settle(st, first, n, rank, host, read_types(r));
     return st;
   }
 
   ChunkStatus run_local(std::uint64_t first, std::uint64_t n, TaskRunner& runner, Outputs& outputs,
                         const std::string& host) override {
-    auto call = [this](const W& w) { return typed_.invoke(w); };
+    ExceptionTypes types;
+    auto invoke = [this](const W& w) { return typed_.invoke(w); };
+    auto call = [&](const W& w) { return call_noting_type(invoke, w, types); };
     ChunkStatus st = run_chunk(call, items_.data() + first, this->seq() + first, n,
                                results_.data() + first, runner, outputs);
-    settle(st, first, n, 0, host);
+    settle(st, first, n, 0, host, types);
     return st;
   }
 
@@ -224,8 +231,8 @@ class ItemsJob final : public CallState<V> {
   }
 
   void settle(const ChunkStatus& st, std::uint64_t first, std::uint64_t n, int rank,
-              const std::string& host) override {
-    Job::settle(st, first, n, rank, host);
+              const std::string& host, const ExceptionTypes& types) override {
+    Job::settle(st, first, n, rank, host, types);
     if (!this->options().track_items) return;
     for (std::uint64_t i = first; i < first + st.attempted; ++i) {
       ready_[i] = 1;

@@ -7,7 +7,10 @@
 // one piece of global state in mpimap: what it holds is fixed by the program
 // text, like the functions themselves.
 
+#include <boost/core/demangle.hpp>
+
 #include <cstdint>
+#include <exception>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -18,6 +21,7 @@
 #include <vector>
 
 #include "mpimap/detail/chunk.hpp"
+#include "mpimap/detail/crash_report.hpp"
 #include "mpimap/detail/task_runner.hpp"
 #include "mpimap/detail/wire.hpp"
 
@@ -39,6 +43,39 @@ struct wire_args<A> {
 };
 template <class... A>
 using wire_args_t = typename wire_args<A...>::type;
+
+/// The types of the exceptions that tasks threw (demangled), by item (seq):
+/// they follow a segment's outcome, for TaskError::exception_type.
+using ExceptionTypes = std::vector<std::pair<std::uint64_t, std::string>>;
+
+/// Calls invoke(args), noting the type of an exception it throws (under the
+/// running item's number, crash_report.hpp) before it goes on to run_chunk.
+template <class Invoke, class W>
+auto call_noting_type(const Invoke& invoke, const W& args, ExceptionTypes& types) {
+  try {
+    return invoke(args);
+  } catch (const std::exception& e) {
+    types.emplace_back(g_running_index, boost::core::demangle(typeid(e).name()));
+    throw;
+  }
+}
+
+inline void write_types(Writer& w, const ExceptionTypes& types) {
+  w.put<std::uint64_t>(types.size());
+  for (const auto& [index, type] : types) {
+    w.put(index);
+    w.put_string(type);
+  }
+}
+
+inline ExceptionTypes read_types(Reader& r) {
+  ExceptionTypes types(r.get<std::uint64_t>());
+  for (auto& [index, type] : types) {
+    index = r.get<std::uint64_t>();
+    type = r.get_string();
+  }
+  return types;
+}
 
 /// One registered task, as a worker sees it: a name, a key, and how to run a
 /// segment of calls that arrive as bytes.
@@ -85,7 +122,9 @@ class TypedEntry : public TaskEntry {
     auto& args = args_;
     auto& results = results_;
     auto& outputs = outputs_;
+    auto& types = types_;
     outputs.clear();
+    types.clear();
     ChunkStatus status;
     try {
       args.resize(count);
@@ -93,11 +132,14 @@ class TypedEntry : public TaskEntry {
       results.resize(count);
     } catch (...) {  // a type's deserialize threw, or memory ran out
       write_outcome<S>(out, broken_chunk(begin, "receiving the arguments"), nullptr, outputs);
+      write_types(out, {});
       return;
     }
-    auto call = [this](const W& w) { return invoke(w); };
+    auto invoke_here = [this](const W& w) { return invoke(w); };
+    auto call = [&](const W& w) { return call_noting_type(invoke_here, w, types); };
     status = run_chunk(call, args.data(), begin, count, results.data(), runner, outputs);
     write_outcome(out, status, results.data(), outputs);
+    write_types(out, types);
   }
 
  private:
@@ -105,6 +147,7 @@ class TypedEntry : public TaskEntry {
   mutable std::vector<W> args_;
   mutable std::vector<S> results_;
   mutable Outputs outputs_;
+  mutable ExceptionTypes types_;
 };
 
 /// The entry of a callable F taking A... and returning R.
