@@ -64,11 +64,13 @@ std::vector<Engine::Segment> Engine::take(std::uint64_t n) {
 
 /// The next chunk's size: the front job's chunksize, or as many items as make
 /// auto_chunk_nanos of work by the mean so far (one until it is known), within
-/// max_chunk_items, and never more than a fair share of what is queued.
+/// max_chunk_items, and never more than half a fair share of what is queued
+/// (ChunkCursor's cap: a worker gets its share in two chunks at least, so it
+/// computes one while the next travels).
 std::uint64_t Engine::chunk_items() const {
   const auto& job = *queue_.front();
   const auto ranks = static_cast<std::uint64_t>(ctx_.size);
-  const std::uint64_t fair = (queued_ + ranks - 1) / ranks;
+  const std::uint64_t fair = (queued_ + 2 * ranks - 1) / (2 * ranks);
   if (job.options().chunksize) return job.options().chunksize;
   const std::uint64_t mean = times_.mean();
   std::uint64_t n = mean ? std::max<std::uint64_t>(1, auto_chunk_nanos(ctx_.size) / mean) : 1;
