@@ -182,6 +182,41 @@ TEST(ExecutorMap, OutputComesInCallOrder) {
   });
 }
 
+/// A result whose serialize throws for negative values: travelling back from
+/// a worker fails (the map then fails at that item); on rank 0 it does not
+/// travel.
+struct Fragile {
+  long v = 0;
+  std::string note;
+  template <class Archive>
+  void serialize(Archive& ar, unsigned) {
+    if constexpr (Archive::is_saving::value)
+      if (v < 0) throw std::runtime_error("cannot save");
+    ar& v& note;
+  }
+};
+inline const auto fragile = mpimap::task<"test.fragile">(+[](long x) { return Fragile{x, "x"}; });
+
+TEST(ExecutorMap, ResultThatCannotTravelFailsItsItem) {
+  mpimap::Executor ex;
+  ex.run([&] {
+    const std::vector<long> xs{1, -1, 2};
+    if (ex.size() == 1) {
+      EXPECT_EQ(ex.map(fragile, xs)[1].v, -1);  // nothing travels
+      return;
+    }
+    try {
+      ex.map(fragile, xs, {.chunksize = 1, .root_computes = false});
+      ADD_FAILURE() << "no TaskError";
+    } catch (const mpimap::TaskError& e) {
+      EXPECT_EQ(e.index(), 1u);
+      EXPECT_EQ(e.message(), "mpimap: sending the results threw: cannot save");
+    }
+    EXPECT_EQ(ex.apply(square, 4L), 16);  // the worker goes on serving
+  });
+  EXPECT_EQ(ranks_here(), world_size());
+}
+
 /// Registered on first use: inside the body, on rank 0 only.
 const mpimap::Task<long(long)>& registered_late() {
   static const auto t = mpimap::task<"test.registered_late">(+[](long x) { return x + 1; });

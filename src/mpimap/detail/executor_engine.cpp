@@ -287,7 +287,15 @@ void serve(const Context& ctx) {
       pos += bytes;
       const TaskEntry* entry = find_task(key);
       w.put<std::uint8_t>(entry != nullptr);
-      if (entry) entry->serve(payload, begin, count, *runner_slot(runners, flags, ctx), w);
+      if (!entry) continue;
+      const std::size_t mark = out.size();
+      try {
+        entry->serve(payload, begin, count, *runner_slot(runners, flags, ctx), w);
+      } catch (...) {  // outside the tasks (a result's serialize threw): the segment fails
+        out.resize(mark);
+        write_outcome<Nothing>(w, broken_chunk(begin, "sending the results"), nullptr, {});
+        write_types(w, {});
+      }
     }
     sends.send(0, kExecResultTag);
     if (sends.pending() > 2 * kMaxPendingSends) sends.drain();
