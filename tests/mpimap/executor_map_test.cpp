@@ -28,7 +28,7 @@ std::vector<long> numbers(long n) {
 TEST(ExecutorMap, MatchesSerialLoop) {
   mpimap::Executor ex;
   ex.run([&] {
-    for (long n : {0L, 1L, 5L, 3001L}) {
+    for (long n : {0L, 1L, 5L, 3001L, 40001L}) {  // 40001: chunks large enough to travel apart
       const auto xs = numbers(n);
       std::vector<long> want;
       for (long x : xs) want.push_back(x * x);

@@ -14,6 +14,9 @@ namespace {
 
 /// A segment's header: key, seq, count, flags, payload bytes.
 constexpr std::size_t kHeaderBytes = 3 * sizeof(std::uint64_t) + 1 + sizeof(std::uint64_t);
+/// A header flag beside JobOptions::flags(): the items follow in a message
+/// of their own (travels_apart).
+constexpr std::uint8_t kItemsApart = 8;
 
 std::unique_ptr<TaskRunner>& runner_slot(std::array<std::unique_ptr<TaskRunner>, 8>& runners,
                                          std::uint8_t flags, const Context& ctx) {
@@ -93,18 +96,25 @@ void Engine::send_chunk(int w) {
   auto& buf = sends_.buffer();
   Writer wr(buf);
   for (const auto& s : chunk.segments) {
+    const bool apart = s.job->items_apart(s.count);
     wr.put(s.job->entry().key());
     wr.put(s.job->seq() + s.first);
     wr.put(s.count);
-    wr.put(s.job->options().flags());
+    wr.put(static_cast<std::uint8_t>(s.job->options().flags() | (apart ? kItemsApart : 0)));
     const std::size_t at = buf.size();
     wr.put<std::uint64_t>(0);
-    s.job->write_items(wr, s.first, s.count);
+    if (!apart) s.job->write_items(wr, s.first, s.count);
     const std::uint64_t bytes = buf.size() - at - sizeof(std::uint64_t);
     std::memcpy(buf.data() + at, &bytes, sizeof bytes);
     chunk.items += s.count;
   }
   sends_.send(w, kExecTaskTag);
+  // The large runs of items follow, in order, from where they are (the job,
+  // which the chunk keeps alive, holds them until its answer is in).
+  for (const auto& s : chunk.segments)
+    if (s.job->items_apart(s.count))
+      sends_.send_view(s.job->items_at(s.first), s.count * s.job->item_bytes(), w,
+                       kExecTaskValuesTag);
   Worker& k = workers_[static_cast<std::size_t>(w)];
   k.items += chunk.items;
   k.chunks.push_back(std::move(chunk));
@@ -138,7 +148,7 @@ bool Engine::receive(bool block) {
       try {
         if (reader.get<std::uint8_t>() != 0) {
           const ChunkStatus status =
-              s.job->read_outcome(reader, s.first, s.count, w, host, outputs);
+              s.job->read_outcome(reader, s.first, s.count, w, host, outputs, ctx_.comm);
           times_.add(status.attempted, status.nanos);
         } else {
           s.job->fail_segment(s.first, s.count, w, host,
@@ -268,10 +278,13 @@ void serve(const Context& ctx) {
   SendQueue sends(ctx.comm);
   std::vector<char> in;
   std::array<std::unique_ptr<TaskRunner>, 8> runners;
+  ValuesApart apart{.comm = ctx.comm, .sends = &sends, .results = {}};
   while (true) {
     const MPI_Status st = receive_any(ctx.comm, 0, MPI_ANY_TAG, in, true);
     if (st.MPI_TAG == kExecStopTag) break;
-    auto& out = sends.buffer();
+    // A buffer of its own, not sends.buffer(): serve() takes buffers from the
+    // queue too, and the queue takes an unsent buffer() for a finished send.
+    std::vector<char> out = sends.take_buffer();
     Writer w(out);
     const std::span<const char> msg(in);
     std::size_t pos = 0;
@@ -290,14 +303,17 @@ void serve(const Context& ctx) {
       if (!entry) continue;
       const std::size_t mark = out.size();
       try {
-        entry->serve(payload, begin, count, *runner_slot(runners, flags, ctx), w);
+        entry->serve(payload, begin, count, (flags & kItemsApart) != 0,
+                     *runner_slot(runners, flags, ctx), w, apart);
       } catch (...) {  // outside the tasks (a result's serialize threw): the segment fails
         out.resize(mark);
         write_outcome<Nothing>(w, broken_chunk(begin, "sending the results"), nullptr, {});
         write_types(w, {});
       }
     }
-    sends.send(0, kExecResultTag);
+    sends.send(std::move(out), 0, kExecResultTag);
+    for (auto& values : apart.results) sends.send(std::move(values), 0, kExecResultValuesTag);
+    apart.results.clear();
     if (sends.pending() > 2 * kMaxPendingSends) sends.drain();
   }
   sends.drain();

@@ -5,6 +5,8 @@
 // takes runs of items from a job, sends them as a segment of a chunk (or runs
 // them on rank 0), and hands the segment's outcome back to the job.
 
+#include <mpi.h>
+
 #include <cstdint>
 #include <exception>
 #include <functional>
@@ -16,6 +18,7 @@
 #include <utility>
 #include <vector>
 
+#include "mpimap/detail/check.hpp"
 #include "mpimap/detail/chunk.hpp"
 #include "mpimap/detail/executor_registry.hpp"
 #include "mpimap/detail/task_runner.hpp"
@@ -83,12 +86,17 @@ class Job {
   const std::vector<TaskError>& failures() const { return failures_; }
 
   virtual std::size_t item_bytes() const = 0;
+  /// Whether items [first, first + n) travel in a message of their own
+  /// (travels_apart), and where their bytes are.
+  virtual bool items_apart(std::uint64_t n) const = 0;
+  virtual const void* items_at(std::uint64_t first) const = 0;
   /// Appends the arguments of items [first, first + n) to a chunk.
   virtual void write_items(Writer& w, std::uint64_t first, std::uint64_t n) const = 0;
   /// The outcome of items [first, first + n), run on `rank`, from a chunk's
-  /// answer; outputs are appended (numbered by seq).
+  /// answer (their values from a message of their own on `comm` when they
+  /// came apart); outputs are appended (numbered by seq).
   virtual ChunkStatus read_outcome(Reader& r, std::uint64_t first, std::uint64_t n, int rank,
-                                   const std::string& host, Outputs& outputs) = 0;
+                                   const std::string& host, Outputs& outputs, MPI_Comm comm) = 0;
   /// Runs items [first, first + n) here, on rank 0.
   virtual ChunkStatus run_local(std::uint64_t first, std::uint64_t n, TaskRunner& runner,
                                 Outputs& outputs, const std::string& host) = 0;
@@ -193,17 +201,26 @@ class ItemsJob final : public CallState<V> {
   }
 
   std::size_t item_bytes() const override { return sizeof(W); }
+  bool items_apart(std::uint64_t n) const override { return travels_apart<W>(n); }
+  const void* items_at(std::uint64_t first) const override { return items_.data() + first; }
 
   void write_items(Writer& w, std::uint64_t first, std::uint64_t n) const override {
     w.put_values(items_.data() + first, n);
   }
 
   ChunkStatus read_outcome(Reader& r, std::uint64_t first, std::uint64_t n, int rank,
-                           const std::string& host, Outputs& outputs) override {
+                           const std::string& host, Outputs& outputs, MPI_Comm comm) override {
     const auto base = this->seq();
     ChunkStatus st = detail::read_outcome<S>(
         r, [&](std::uint64_t begin, std::uint64_t) { return results_.data() + (begin - base); },
         outputs);
+    if constexpr (travels_apart<S>(~std::uint64_t{0})) {
+      if (st.values_apart)
+        check(MPI_Recv(results_.data() + (st.begin - base),
+                       mpi_count(st.succeeded() * sizeof(S), "a message"), MPI_BYTE, rank,
+                       kExecResultValuesTag, comm, MPI_STATUS_IGNORE),
+              "MPI_Recv");
+    }
     settle(st, first, n, rank, host, read_types(r));
     return st;
   }

@@ -7,6 +7,8 @@
 // one piece of global state in mpimap: what it holds is fixed by the program
 // text, like the functions themselves.
 
+#include <mpi.h>
+
 #include <boost/core/demangle.hpp>
 
 #include <cstdint>
@@ -20,8 +22,12 @@
 #include <utility>
 #include <vector>
 
+#include "mpimap/detail/check.hpp"
 #include "mpimap/detail/chunk.hpp"
 #include "mpimap/detail/crash_report.hpp"
+#include "mpimap/detail/messaging.hpp"
+#include "mpimap/detail/scratch.hpp"
+#include "mpimap/detail/tags.hpp"
 #include "mpimap/detail/task_runner.hpp"
 #include "mpimap/detail/wire.hpp"
 
@@ -77,6 +83,26 @@ inline ExceptionTypes read_types(Reader& r) {
   return types;
 }
 
+/// Whether `count` values of T travel in a message of their own, straight
+/// from and into the vectors that hold them, as a dynamic map's large chunks
+/// do (kValuesApartBytes, chunk.hpp): plain values, enough of them.
+template <class T>
+constexpr bool travels_apart(std::uint64_t count) {
+  if constexpr (is_fast_v<T> && is_scratch_v<T> && !std::is_empty_v<T> &&
+                alignof(T) <= __STDCPP_DEFAULT_NEW_ALIGNMENT__)
+    return count * sizeof(T) >= kValuesApartBytes;
+  else
+    return false;
+}
+
+/// A worker's side of values that travel apart: where they come from, and
+/// the result buffers to send after the chunk's answer, in order.
+struct ValuesApart {
+  MPI_Comm comm = MPI_COMM_NULL;
+  SendQueue* sends = nullptr;
+  std::vector<std::vector<char>> results;
+};
+
 /// One registered task, as a worker sees it: a name, a key, and how to run a
 /// segment of calls that arrive as bytes.
 class TaskEntry {
@@ -95,11 +121,12 @@ class TaskEntry {
   /// Its place in the order of registration (see Registry::registered).
   std::size_t serial() const { return serial_; }
 
-  /// Reads `count` calls' arguments from `in`, runs them (as items begin...,
-  /// which name their output and their failures) and writes their outcome to
-  /// `out` (chunk.hpp's format).
-  virtual void serve(Reader& in, std::uint64_t begin, std::uint64_t count, TaskRunner& runner,
-                     Writer& out) const = 0;
+  /// Reads `count` calls' arguments from `in` (or, `items_apart`, from a
+  /// message of their own), runs them (as items begin..., which name their
+  /// output and their failures) and writes their outcome to `out` (chunk.hpp's
+  /// format); large plain results go to apart.results.
+  virtual void serve(Reader& in, std::uint64_t begin, std::uint64_t count, bool items_apart,
+                     TaskRunner& runner, Writer& out, ValuesApart& apart) const = 0;
 
  private:
   friend void register_task(std::unique_ptr<TaskEntry> entry);
@@ -115,8 +142,8 @@ class TypedEntry : public TaskEntry {
   using TaskEntry::TaskEntry;
   virtual S invoke(const W& args) const = 0;
 
-  void serve(Reader& in, std::uint64_t begin, std::uint64_t count, TaskRunner& runner,
-             Writer& out) const override {
+  void serve(Reader& in, std::uint64_t begin, std::uint64_t count, bool items_apart,
+             TaskRunner& runner, Writer& out, ValuesApart& apart) const override {
     // Reused from segment to segment: fresh large vectors would cost a page
     // fault per page every time (glibc maps large blocks anew).
     auto& args = args_;
@@ -126,10 +153,26 @@ class TypedEntry : public TaskEntry {
     outputs.clear();
     types.clear();
     ChunkStatus status;
+    const bool results_apart = travels_apart<S>(count);
+    std::vector<char> apart_results;
+    S* dest = nullptr;
     try {
       args.resize(count);
-      in.get_values(count, args.data());
-      results.resize(count);
+      if constexpr (travels_apart<W>(~std::uint64_t{0})) {
+        if (items_apart)
+          check(MPI_Recv(args.data(), mpi_count(count * sizeof(W), "a message"), MPI_BYTE, 0,
+                         kExecTaskValuesTag, apart.comm, MPI_STATUS_IGNORE),
+                "MPI_Recv");
+      }
+      if (!items_apart) in.get_values(count, args.data());
+      if (results_apart) {
+        apart_results = apart.sends->take_buffer();
+        apart_results.resize(count * sizeof(S));
+        dest = reinterpret_cast<S*>(apart_results.data());
+      } else {
+        results.resize(count);
+        dest = results.data();
+      }
     } catch (...) {  // a type's deserialize threw, or memory ran out
       write_outcome<S>(out, broken_chunk(begin, "receiving the arguments"), nullptr, outputs);
       write_types(out, {});
@@ -137,9 +180,13 @@ class TypedEntry : public TaskEntry {
     }
     auto invoke_here = [this](const W& w) { return invoke(w); };
     auto call = [&](const W& w) { return call_noting_type(invoke_here, w, types); };
-    status = run_chunk(call, args.data(), begin, count, results.data(), runner, outputs);
-    write_outcome(out, status, results.data(), outputs);
+    status = run_chunk(call, args.data(), begin, count, dest, runner, outputs);
+    write_outcome(out, status, dest, outputs, results_apart);
     write_types(out, types);
+    if (results_apart) {  // last: nothing may throw once it is queued
+      apart_results.resize(status.succeeded() * sizeof(S));
+      apart.results.push_back(std::move(apart_results));
+    }
   }
 
  private:
