@@ -17,6 +17,12 @@ enum Tag : int {
   kResultValuesTag = 7,  // worker -> rank 0: a large chunk's values, after its kResultTag
   kJoinTag = 8,          // both ways: the call a rank is making, and rank 0's go (join.hpp)
   kTraceTag = 9,         // both ways, after a traced map: clock ping-pongs, a worker's slices
+  // An executor (mpimap/executor.hpp, detail/executor_engine.hpp).
+  kExecTaskTag = 21,          // rank 0 -> worker: a chunk of segments (calls and map items)
+  kExecResultTag = 22,        // worker -> rank 0: their outcomes
+  kExecStopTag = 23,          // rank 0 -> worker: the executor is shut down
+  kExecTaskValuesTag = 24,    // rank 0 -> worker: a large segment's items, after its chunk
+  kExecResultValuesTag = 25,  // worker -> rank 0: a large segment's values, after its answer
   // The task farm (farm/messages.hpp).
   kFarmTaskTag = 11,    // rank 0 -> worker: one task
   kFarmResultTag = 12,  // worker -> rank 0: what became of one task
