@@ -7,9 +7,9 @@
 #include "mpimap/options.hpp"     // IWYU pragma: export
 #include "mpimap/pool.hpp"        // IWYU pragma: export
 #include "mpimap/process.hpp"     // IWYU pragma: export
-#include "mpimap/stopped.hpp"     // IWYU pragma: export
 #include "mpimap/progress.hpp"    // IWYU pragma: export
 #include "mpimap/stats.hpp"       // IWYU pragma: export
+#include "mpimap/stopped.hpp"     // IWYU pragma: export
 #include "mpimap/task.hpp"        // IWYU pragma: export
 #include "mpimap/task_error.hpp"  // IWYU pragma: export
 #include "mpimap/trace.hpp"       // IWYU pragma: export
