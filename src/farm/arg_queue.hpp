@@ -77,6 +77,7 @@ class ArgQueue {
   const std::string& read_error() const;
   /// Whether no reading can block (every source is in memory).
   bool in_memory() const;
+  std::size_t sources() const { return readers_.size(); }
 
   /// Column names by position (1-based; [0] unused): the header's names, else
   /// the column numbers, as GNU parallel names --results folders.

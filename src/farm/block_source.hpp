@@ -30,7 +30,6 @@ namespace mpimap::farm {
 struct BlockOptions {
   std::uint64_t block = 1 << 20;
   std::string recstart, recend = "\n";
-  bool recstart_given = false, recend_given = false;
   bool regexp = false;
   bool remove_separators = false;        // --rrs
   bool skip_blank = false;               // -r

@@ -74,9 +74,11 @@ class Master {
                          : nullptr) {
     for (const int s : in.slots) slots_total_ += s;
     // Every job is built before the first starts when its number matters
-    // ({##}, --halt N%, --shuf), or when the input is all in memory already.
-    if (!in.parts.empty() || (in.args && (command_.needs_total() || opt.halt_percent > 0 ||
-                                          opt.shuf || in.args->in_memory() || opt.dry_run)))
+    // ({##}, --halt N%, --shuf), or when the input is one list in memory
+    // already (several sources can make far more combinations than values).
+    const bool one_list = in.args && in.args->in_memory() && in.args->sources() == 1;
+    if (!in.parts.empty() || one_list ||
+        (in.args && (command_.needs_total() || opt.halt_percent > 0 || opt.shuf || opt.dry_run)))
       preload();
   }
 

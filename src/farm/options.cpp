@@ -357,8 +357,6 @@ void finish_options(RunOptions& opt) {
     if (opt.roundrobin) throw UsageError("run: --roundrobin is not supported (see the README)");
     auto& b = opt.blocks;
     b.regexp = opt.regexp;
-    b.recstart_given = opt.recstart.has_value();
-    b.recend_given = opt.recend.has_value();
     // GNU parallel: given one, the other is ""; given none, records end at \n.
     b.recstart = opt.recstart.value_or("");
     b.recend = opt.recend ? *opt.recend : opt.recstart ? std::string() : std::string("\n");
