@@ -103,6 +103,7 @@ class Master {
   bool eligible(const Active& a, int rank) const;
   int slots_of(int rank) const { return in_.slots[static_cast<std::size_t>(rank)]; }
   double current_timeout() const;
+  void add_runtime(double runtime);
   bool may_start();
   bool dispatch();
   bool receive();
@@ -155,8 +156,9 @@ class Master {
   bool preloaded_ = false;
   std::deque<Task> jobs_;                    // preloaded
   std::optional<std::uint64_t> total_jobs_;  // known when preloaded
-  std::vector<double> runtimes_;             // --timeout N%: the last successful ones
+  std::vector<double> runtimes_, sorted_;    // --timeout N%: the last successful ones
   std::size_t runtime_next_ = 0;
+  double percent_timeout_ = 0;      // --timeout N%: now (0: none yet)
   Clock::time_point next_start_{};  // --delay
   mpimap::detail::Backoff backoff_{mpimap::detail::kFarmBackoff};
   std::vector<char> recv_buf_;
@@ -262,13 +264,21 @@ JobContext Master::context(std::uint64_t seq, std::int64_t slot) const {
 }
 
 double Master::current_timeout() const {
-  if (opt_.timeout_seconds > 0) return opt_.timeout_seconds;
-  if (opt_.timeout_percent <= 0 || runtimes_.empty()) return 0;
-  // The (lower) median of the last successful runtimes, as GNU parallel's remedian.
-  std::vector<double> v = runtimes_;
-  const auto mid = v.begin() + static_cast<std::ptrdiff_t>((v.size() - 1) / 2);
-  std::nth_element(v.begin(), mid, v.end());
-  return std::max(opt_.timeout_percent * *mid, 1e-9);
+  return opt_.timeout_seconds > 0 ? opt_.timeout_seconds : percent_timeout_;
+}
+
+/// --timeout N%: a job succeeded in `runtime`; N% of the (lower) median of the
+/// last successful runtimes, as GNU parallel's remedian, for the jobs to come.
+void Master::add_runtime(double runtime) {
+  constexpr std::size_t kKept = 999;
+  if (runtimes_.size() < kKept)
+    runtimes_.push_back(runtime);
+  else
+    runtimes_[runtime_next_++ % kKept] = runtime;
+  sorted_ = runtimes_;
+  const auto mid = sorted_.begin() + static_cast<std::ptrdiff_t>((sorted_.size() - 1) / 2);
+  std::nth_element(sorted_.begin(), mid, sorted_.end());
+  percent_timeout_ = std::max(opt_.timeout_percent * *mid, 1e-9);
 }
 
 bool Master::eligible(const Active& a, int rank) const {
@@ -413,13 +423,7 @@ void Master::handle(Result&& r, int rank) {
     retry_.push_back(r.seq);
     return;
   }
-  if (!failed && opt_.timeout_percent > 0) {
-    constexpr std::size_t kKept = 999;
-    if (runtimes_.size() < kKept)
-      runtimes_.push_back(r.runtime);
-    else
-      runtimes_[runtime_next_++ % kKept] = r.runtime;
-  }
+  if (!failed && opt_.timeout_percent > 0) add_runtime(r.runtime);
   const JobContext ctx = context(r.seq, r.slot);
   // The record goes last: a job killed before it reruns the task on --resume
   // (its output may then appear twice); a job killed after it has put out the
