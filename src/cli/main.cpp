@@ -18,6 +18,7 @@
 #include "cli/command.hpp"
 #include "cli/launcher.hpp"
 #include "cli/usage_error.hpp"
+#include "farm/farm.hpp"
 #include "mpimap/version.hpp"
 
 namespace mpimap::cli {
@@ -86,6 +87,8 @@ int main(int argc, char** argv) {
     if (first_slurm_task()) std::cerr << *advice << '\n';
     return kExitUsage;
   }
+  if (argc > 1 && std::string_view(argv[1]) == "run")  // before MPI_Init, which would hang
+    if (const int code = mpimap::farm::refuse_split_command_line(); code >= 0) return code;
   boost::mpi::environment env(argc, argv, /*abort_on_exception=*/false);
   boost::mpi::communicator world;
   const bool root = world.rank() == 0;

@@ -34,6 +34,7 @@ constexpr auto kKillGrace = std::chrono::milliseconds(1000);
 constexpr int kMaxSlots = 1024;
 std::array<std::atomic<pid_t>, kMaxSlots> g_groups{};
 constexpr std::array<int, 4> kHandledSignals{SIGTERM, SIGINT, SIGUSR1, SIGHUP};
+struct sigaction g_old_sigpipe;
 struct sigaction g_old_actions[kHandledSignals.size()];
 bool g_handlers_installed = false;
 
@@ -87,6 +88,10 @@ void install_handlers() {
     }
     ::sigaction(kHandledSignals[i], &sa, &g_old_actions[i]);
   }
+  // A --pipe task that stops reading its stdin must not kill the rank.
+  struct sigaction ignore {};
+  ignore.sa_handler = SIG_IGN;
+  ::sigaction(SIGPIPE, &ignore, &g_old_sigpipe);
   g_handlers_installed = true;
 }
 
@@ -94,6 +99,7 @@ void restore_handlers() {
   if (!g_handlers_installed) return;
   for (std::size_t i = 0; i < kHandledSignals.size(); ++i)
     ::sigaction(kHandledSignals[i], &g_old_actions[i], nullptr);
+  ::sigaction(SIGPIPE, &g_old_sigpipe, nullptr);
   g_handlers_installed = false;
 }
 
@@ -114,6 +120,7 @@ bool starts_with(const char* e, std::string_view prefix) {
 bool is_private_var(const char* e) {
   static constexpr std::string_view kPrefixes[] = {
       "MPIMAP_SEQ=", "MPIMAP_RANK=", "MPIMAP_HOST=", "MPIMAP_ATTEMPT=", "MPIMAP_SLOT=",
+      "PARALLEL_SEQ=", "PARALLEL_JOBSLOT=", "PARALLEL_PID=",
       // Open MPI 4 (mpirun / orted) and PMIx
       "PMIX_", "OMPI_COMM_WORLD_", "OMPI_MCA_orte_", "OMPI_MCA_ess", "OMPI_MCA_pmix",
       "OMPI_COMMAND=", "OMPI_ARGV=", "OMPI_UNIVERSE_SIZE=", "OMPI_NUM_APP_CTX=",
@@ -145,26 +152,31 @@ double launcher_kill_after() {
 }
 
 Executor::Executor(const CommandTemplate& command, int rank, int slots, std::string host,
-                   double timeout_seconds)
+                   ExecOptions opt)
     : command_(command),
       rank_(rank),
       host_(std::move(host)),
+      opt_(std::move(opt)),
       slots_(static_cast<std::size_t>(slots)),
       read_buf_(kReadBlock) {
   if (slots < 1 || slots > kMaxSlots) throw std::logic_error("mpimap run: bad slot count");
-  // At most about 31 years (more would overflow the clock's ticks and come out
-  // as no timeout), at least one tick (--timeout 1e-12 is a timeout too).
-  if (timeout_seconds > 0)
-    timeout_ = std::max(Clock::duration(1),
-                        std::chrono::duration_cast<Clock::duration>(
-                            std::chrono::duration<double>(std::min(timeout_seconds, 1e9))));
   devnull_.reset(::open("/dev/null", O_RDONLY | O_CLOEXEC));
+  // --env: rank 0's values win over this rank's.
+  const auto overridden = [&](const char* e) {
+    for (const auto& v : opt_.env) {
+      const auto eq = v.find('=');
+      if (std::strncmp(e, v.data(), eq + 1) == 0) return true;
+    }
+    return false;
+  };
   for (char** e = environ; e && *e; ++e)
-    if (!is_private_var(*e)) env_base_.emplace_back(*e);
+    if (!is_private_var(*e) && !overridden(*e)) env_base_.emplace_back(*e);
+  for (const auto& v : opt_.env) env_base_.push_back(v);
   env_base_.push_back(fmt::format("MPIMAP_RANK={}", rank_));
   env_base_.push_back("MPIMAP_HOST=" + host_);
+  env_base_.push_back(fmt::format("PARALLEL_PID={}", ::getpid()));
   for (auto& e : env_base_) envp_.push_back(e.data());
-  envp_.resize(envp_.size() + 4, nullptr);  // SEQ, ATTEMPT, SLOT, terminator
+  envp_.resize(envp_.size() + 6, nullptr);  // SEQ, ATTEMPT, SLOT, PARALLEL_*, terminator
   for (auto& g : g_groups) g.store(0);
   install_handlers();
 }
@@ -239,22 +251,34 @@ void Executor::set_task_env(std::uint64_t seq, std::uint32_t attempt, int slot_n
   env_seq_ = fmt::format("MPIMAP_SEQ={}", seq);
   env_attempt_ = fmt::format("MPIMAP_ATTEMPT={}", attempt);
   env_slot_ = fmt::format("MPIMAP_SLOT={}", slot_number);
+  env_pseq_ = fmt::format("PARALLEL_SEQ={}", seq);
+  env_pslot_ = fmt::format("PARALLEL_JOBSLOT={}", slot_number);
   const auto n = envp_.size();
-  envp_[n - 4] = env_seq_.data();
-  envp_[n - 3] = env_attempt_.data();
-  envp_[n - 2] = env_slot_.data();
+  envp_[n - 6] = env_seq_.data();
+  envp_[n - 5] = env_attempt_.data();
+  envp_[n - 4] = env_slot_.data();
+  envp_[n - 3] = env_pseq_.data();
+  envp_[n - 2] = env_pslot_.data();
   envp_[n - 1] = nullptr;
 }
 
-int Executor::spawn(char* const argv[], int out_fd, int err_fd, pid_t& pid) {
+Executor::Clock::duration Executor::duration_of(double seconds) const {
+  // At most about 31 years (more would overflow the clock's ticks and come out
+  // as no timeout), at least one tick (--timeout 1e-12 is a timeout too).
+  return std::max(Clock::duration(1), std::chrono::duration_cast<Clock::duration>(
+                                          std::chrono::duration<double>(std::min(seconds, 1e9))));
+}
+
+int Executor::spawn(char* const argv[], int in_fd, int out_fd, int err_fd, pid_t& pid) {
   posix_spawn_file_actions_t actions;
   posix_spawn_file_actions_init(&actions);
-  if (devnull_)
-    posix_spawn_file_actions_adddup2(&actions, devnull_.get(), STDIN_FILENO);
+  if (in_fd >= 0)
+    posix_spawn_file_actions_adddup2(&actions, in_fd, STDIN_FILENO);
   else
     posix_spawn_file_actions_addclose(&actions, STDIN_FILENO);
-  posix_spawn_file_actions_adddup2(&actions, out_fd, STDOUT_FILENO);
-  posix_spawn_file_actions_adddup2(&actions, err_fd, STDERR_FILENO);
+  if (out_fd != STDOUT_FILENO) posix_spawn_file_actions_adddup2(&actions, out_fd, STDOUT_FILENO);
+  if (err_fd != STDERR_FILENO) posix_spawn_file_actions_adddup2(&actions, err_fd, STDERR_FILENO);
+  if (!opt_.workdir.empty()) posix_spawn_file_actions_addchdir_np(&actions, opt_.workdir.c_str());
   posix_spawnattr_t attr;
   posix_spawnattr_init(&attr);
   posix_spawnattr_setflags(&attr,
@@ -269,37 +293,71 @@ int Executor::spawn(char* const argv[], int out_fd, int err_fd, pid_t& pid) {
                   SIGTSTP, SIGTTIN, SIGTTOU, SIGXFSZ, SIGURG, SIGWINCH})
     sigaddset(&defaults, sig);
   posix_spawnattr_setsigdefault(&attr, &defaults);
-  const int rc = ::posix_spawn(&pid, "/bin/sh", &actions, &attr, argv, envp_.data());
+  int rc = 0;
+  if (opt_.nice != 0) {
+    // posix_spawn cannot set a niceness: nice(1) does it, then execs the shell.
+    std::vector<char*> nice_argv;
+    std::string n = std::to_string(opt_.nice);
+    char nice_name[] = "nice";
+    char dash_n[] = "-n";
+    nice_argv = {nice_name, dash_n, n.data(), opt_.shell.data()};
+    for (char* const* a = argv + 1; *a; ++a) nice_argv.push_back(*a);
+    nice_argv.push_back(nullptr);
+    rc = ::posix_spawnp(&pid, "nice", &actions, &attr, nice_argv.data(), envp_.data());
+  } else {
+    rc = ::posix_spawn(&pid, opt_.shell.c_str(), &actions, &attr, argv, envp_.data());
+  }
   posix_spawn_file_actions_destroy(&actions);
   posix_spawnattr_destroy(&attr);
   return rc;
 }
 
-void Executor::start(std::uint64_t seq, std::uint32_t attempt, std::string_view item) {
+void Executor::start(const Task& task) { start(Task(task)); }
+
+void Executor::start(Task&& task) {
   Slot& s = free_slot();
   const int number = slot_number(s);
-  s.seq = seq;
-  s.attempt = attempt;
+  s.seq = task.seq;
+  s.attempt = task.attempt;
   s.out.clear();
   s.err.clear();
   s.timed_out = s.halted = s.stopped = s.kill_sent = false;
 
-  if (item.find('\0') != std::string_view::npos)
-    return fail_to_start(s, "mpimap: the item holds a NUL byte, which no command can receive", 126);
-  command_.render(item, seq, number, cmd_);
+  JobContext ctx;
+  ctx.seq = task.seq;
+  ctx.slot = number;
+  ctx.total_jobs = task.total;
+  ctx.slots_total = opt_.slots_total;
+  command_.render(task.args, ctx, cmd_);
 
-  Pipe out, err;  // what is still open on a way out gets closed
-  int e = open_pipe(out);
-  if (e == 0) e = open_pipe(err);
+  Pipe out, err, in;  // what is still open on a way out gets closed
+  int e = 0;
+  if (!opt_.ungroup) {
+    e = open_pipe(out);
+    if (e == 0) e = open_pipe(err);
+  }
+  Fd file;
+  if (!task.input_file.empty()) {
+    file.reset(::open(task.input_file.c_str(), O_RDONLY | O_CLOEXEC));
+    if (!file)
+      return fail_to_start(s,
+                           fmt::format("mpimap: cannot read --pipepart file {}: {}",
+                                       task.input_file, std::strerror(errno)),
+                           127);
+  }
+  if (e == 0 && (!task.input.empty() || file)) e = open_pipe(in);
   if (e != 0)
     return fail_to_start(
         s, fmt::format("mpimap: cannot start the task: pipe: {}", std::strerror(e)), 127);
-  ::fcntl(out.read.get(), F_SETFL, O_NONBLOCK);
-  ::fcntl(err.read.get(), F_SETFL, O_NONBLOCK);
+  if (!opt_.ungroup) {
+    ::fcntl(out.read.get(), F_SETFL, O_NONBLOCK);
+    ::fcntl(err.read.get(), F_SETFL, O_NONBLOCK);
+  }
+  if (in.write) ::fcntl(in.write.get(), F_SETFL, O_NONBLOCK);
 
-  char sh[] = "sh";
+  char* const shell_name = opt_.shell.data();
   char dash_c[] = "-c";
-  char* argv[4] = {sh, dash_c, cmd_.data(), nullptr};
+  char* argv[4] = {shell_name, dash_c, cmd_.data(), nullptr};
   if (cmd_.size() > kMaxInlineCommand) {
     if ((e = write_script(s)) != 0)
       return fail_to_start(
@@ -309,27 +367,69 @@ void Executor::start(std::uint64_t seq, std::uint32_t attempt, std::string_view 
     argv[1] = s.script.data();
     argv[2] = nullptr;
   }
-  set_task_env(seq, attempt, number);
+  set_task_env(task.seq, task.attempt, number);
 
   s.start_wall = wall_now();
   s.started = Clock::now();
   pid_t pid = -1;
-  const int rc = spawn(argv, out.write.get(), err.write.get(), pid);
+  const int in_fd = in.read ? in.read.get() : devnull_ ? devnull_.get() : -1;
+  const int rc = spawn(argv, in_fd, opt_.ungroup ? STDOUT_FILENO : out.write.get(),
+                       opt_.ungroup ? STDERR_FILENO : err.write.get(), pid);
   out.write.reset();  // the child has its own copies
   err.write.reset();
+  in.read.reset();
   if (rc != 0) {
     if (!s.script.empty()) ::unlink(s.script.c_str());
     s.script.clear();
-    return fail_to_start(s, fmt::format("mpimap: cannot start /bin/sh: {}", std::strerror(rc)),
-                         127);
+    return fail_to_start(
+        s, fmt::format("mpimap: cannot start {}: {}", opt_.shell, std::strerror(rc)), 127);
   }
   s.busy = true;
   s.pid = pid;
   s.out_fd = std::move(out.read);
   s.err_fd = std::move(err.read);
-  if (timeout_ > Clock::duration::zero()) s.deadline = s.started + timeout_;
+  s.in_fd = std::move(in.write);
+  s.input = std::move(task.input);
+  s.input_pos = 0;
+  s.file = std::move(file);
+  s.file_pos = task.input_offset;
+  s.file_end = task.input_offset + task.input_length;
+  s.deadline = task.timeout > 0 ? s.started + duration_of(task.timeout) : Clock::time_point::max();
   g_groups[static_cast<std::size_t>(&s - slots_.data())].store(pid, std::memory_order_relaxed);
   ++running_;
+  feed(s);
+}
+
+/// --pipe: writes what the task's stdin takes now; closes it when all is in
+/// (or the task stopped reading).
+void Executor::feed(Slot& s) {
+  constexpr std::size_t kPiece = 256 * 1024;
+  while (s.in_fd) {
+    if (s.input_pos == s.input.size()) {
+      // --pipepart: the next piece of the file's part.
+      if (!s.file || s.file_pos >= s.file_end) break;
+      s.input.resize(
+          static_cast<std::size_t>(std::min<std::uint64_t>(kPiece, s.file_end - s.file_pos)));
+      const ssize_t n =
+          ::pread(s.file.get(), s.input.data(), s.input.size(), static_cast<off_t>(s.file_pos));
+      if (n <= 0) break;  // the file shrank, or a read error: the task gets what there was
+      s.input.resize(static_cast<std::size_t>(n));
+      s.file_pos += static_cast<std::uint64_t>(n);
+      s.input_pos = 0;
+    }
+    const ssize_t w =
+        ::write(s.in_fd.get(), s.input.data() + s.input_pos, s.input.size() - s.input_pos);
+    if (w > 0) {
+      s.input_pos += static_cast<std::size_t>(w);
+      continue;
+    }
+    if (w < 0 && errno == EINTR) continue;
+    if (w < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) return;
+    break;  // EPIPE: the task does not read any more
+  }
+  s.in_fd.reset();
+  s.input = {};
+  s.file.reset();
 }
 
 void Executor::read_from(Fd& fd, std::string& into) {
@@ -357,6 +457,9 @@ void Executor::finish(Slot& s, int status, std::vector<Result>& done) {
   read_from(s.err_fd, s.err);
   s.out_fd.reset();
   s.err_fd.reset();
+  s.in_fd.reset();
+  s.input = {};
+  s.file.reset();
   Result r;
   r.seq = s.seq;
   r.attempt = s.attempt;
@@ -417,7 +520,7 @@ bool Executor::collect(std::vector<Result>& done) {
     } else if (r < 0 && errno == ECHILD) {
       finish(s, -1, done);
       any = true;
-    } else if (timeout_ > Clock::duration::zero() && now >= s.deadline) {
+    } else if (now >= s.deadline) {
       s.timed_out = true;
       terminate(s, now, kKillGrace);
     }
@@ -468,6 +571,7 @@ bool Executor::wait(std::chrono::nanoseconds timeout, int extra_fd) {
     if (!s.busy) continue;
     if (s.out_fd) pollfds_.push_back({s.out_fd.get(), POLLIN, 0});
     if (s.err_fd) pollfds_.push_back({s.err_fd.get(), POLLIN, 0});
+    if (s.in_fd) pollfds_.push_back({s.in_fd.get(), POLLOUT, 0});
   }
   if (extra_fd >= 0) pollfds_.push_back({extra_fd, POLLIN, 0});
   timespec ts{};
@@ -480,6 +584,7 @@ bool Executor::wait(std::chrono::nanoseconds timeout, int extra_fd) {
     if (!s.busy) continue;
     if (s.out_fd && pollfds_[k++].revents) read_from(s.out_fd, s.out);
     if (s.err_fd && pollfds_[k++].revents) read_from(s.err_fd, s.err);
+    if (s.in_fd && pollfds_[k++].revents) feed(s);
   }
   return true;
 }

@@ -2,11 +2,13 @@
 // The slots of one rank: runs tasks as child processes and reports how they
 // ended, without ever blocking on a child.
 //
-// Each task is `/bin/sh -c COMMAND`, started with posix_spawn in its own
-// process group, stdin from /dev/null, stdout and stderr into pipes that are
-// drained (poll + non-blocking reads) while it runs, so a task printing 10 MB
-// never stalls. A command longer than one argument may be (Linux allows 128 kB)
-// is written to a temporary script run as `/bin/sh FILE` instead.
+// Each task is `SHELL -c COMMAND` (the shell GNU parallel would use: see
+// shell.hpp), started with posix_spawn in its own process group, stdin from
+// /dev/null (with --pipe: a pipe fed its block), stdout and stderr into pipes
+// that are drained (poll + non-blocking reads) while it runs, so a task
+// printing 10 MB never stalls (with -u: the rank's own stdout and stderr). A
+// command longer than one argument may be (Linux allows 128 kB) is written to
+// a temporary script run as `SHELL FILE` instead.
 //
 // --timeout: the task's process group gets SIGTERM, then SIGKILL after a grace
 // period; it is recorded as GNU parallel records it (Exitval -1, the signal
@@ -20,8 +22,10 @@
 // still sends every running task's group SIGTERM and then kills the rank, so
 // no task outlives the job.
 //
-// A task's environment is this rank's, plus MPIMAP_SEQ, MPIMAP_RANK,
-// MPIMAP_HOST, MPIMAP_ATTEMPT and MPIMAP_SLOT, minus the variables the MPI
+// A task's environment is this rank's, plus --env's variables (rank 0's
+// values), MPIMAP_SEQ, MPIMAP_RANK, MPIMAP_HOST, MPIMAP_ATTEMPT, MPIMAP_SLOT,
+// and GNU parallel's PARALLEL_SEQ, PARALLEL_JOBSLOT and PARALLEL_PID, minus
+// the variables the MPI
 // launcher set for this rank (PMIX_*, OMPI_COMM_WORLD_*, OMPI_MCA_orte_*, ...):
 // a task that is itself an MPI program runs as a singleton of its own.
 
@@ -54,12 +58,20 @@ StopRequest stop_request();
 /// odls_base_sigkill_timeout (OMPI_MCA_odls_base_sigkill_timeout; default 1).
 double launcher_kill_after();
 
+struct ExecOptions {
+  std::string shell = "/bin/sh";
+  bool ungroup = false;          // -u: the task writes to the rank's stdout/stderr
+  std::vector<std::string> env;  // --env: NAME=VALUE
+  int nice = 0;                  // --nice: added to the rank's niceness
+  std::string workdir;           // --wd
+  std::int64_t slots_total = 1;  // {0%}
+};
+
 class Executor {
  public:
   using Clock = std::chrono::steady_clock;
 
-  Executor(const CommandTemplate& command, int rank, int slots, std::string host,
-           double timeout_seconds);
+  Executor(const CommandTemplate& command, int rank, int slots, std::string host, ExecOptions opt);
   ~Executor();
   Executor(const Executor&) = delete;
   Executor& operator=(const Executor&) = delete;
@@ -70,7 +82,8 @@ class Executor {
 
   /// Starts a task in a free slot (there must be one). A task that cannot be
   /// started at all becomes a finished one at once (see collect()).
-  void start(std::uint64_t seq, std::uint32_t attempt, std::string_view item);
+  void start(const Task& task);
+  void start(Task&& task);
 
   /// Moves the tasks that have ended into `done` (appending), enforces
   /// timeouts and kill deadlines. Never blocks. True when something ended.
@@ -95,6 +108,11 @@ class Executor {
     bool busy = false;
     pid_t pid = -1;
     Fd out_fd, err_fd;  // the read ends of the task's stdout and stderr
+    Fd in_fd;           // --pipe: the write end of its stdin
+    std::string input;  // --pipe: what is left to write (then the file's next piece)
+    std::size_t input_pos = 0;
+    Fd file;  // --pipepart: the file, and what is left of its part
+    std::uint64_t file_pos = 0, file_end = 0;
     std::uint64_t seq = 0;
     std::uint32_t attempt = 1;
     std::string out, err;
@@ -109,9 +127,11 @@ class Executor {
   /// The command line as a script file (s.script): 0, or the errno.
   int write_script(Slot& s);
   void set_task_env(std::uint64_t seq, std::uint32_t attempt, int slot_number);
+  Clock::duration duration_of(double seconds) const;
   /// posix_spawn of /bin/sh argv, stdout and stderr into the given fds, in a
   /// process group of its own: 0, or the error number.
-  int spawn(char* const argv[], int out_fd, int err_fd, pid_t& pid);
+  int spawn(char* const argv[], int in_fd, int out_fd, int err_fd, pid_t& pid);
+  void feed(Slot& s);
   void finish(Slot& s, int status, std::vector<Result>& done);
   void fail_to_start(Slot& s, std::string message, int exitval);
   void read_from(Fd& fd, std::string& into);
@@ -121,7 +141,7 @@ class Executor {
   const CommandTemplate& command_;
   int rank_;
   std::string host_;
-  Clock::duration timeout_{};
+  ExecOptions opt_;
   std::vector<Slot> slots_;
   int running_ = 0;
   std::vector<Result> immediate_;  // tasks that could not start
@@ -132,7 +152,7 @@ class Executor {
   std::vector<pollfd> pollfds_;
   std::vector<std::string> env_base_;
   std::vector<char*> envp_;
-  std::string env_seq_, env_attempt_, env_slot_;
+  std::string env_seq_, env_attempt_, env_slot_, env_pseq_, env_pslot_;
   Fd devnull_;
 };
 

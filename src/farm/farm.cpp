@@ -1,34 +1,50 @@
-// farm::run: checks the options, opens rank 0's files, then runs rank 0's side
-// or a worker's on a communicator of the farm's own.
+// farm::run: checks the options, opens rank 0's inputs and files, tells every
+// rank what only rank 0 can know (the shell, --header's names, --env's
+// values), then runs rank 0's side or a worker's on a communicator of the
+// farm's own.
 
 #include "farm/farm.hpp"
 
+#include <sched.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #ifdef __linux__
 #include <sys/prctl.h>
 #endif
 
+#include <cerrno>
 #include <csignal>
+#include <cstdlib>
+#include <cstring>
 
 #include <fmt/format.h>
 
+#include <boost/mpi/collectives/all_gather.hpp>
+
+#include <algorithm>
 #include <memory>
 #include <string>
 #include <utility>
 #include <vector>
 
+#include "farm/arg_queue.hpp"
+#include "farm/block_source.hpp"
 #include "farm/command_template.hpp"
-#include "farm/item_source.hpp"
 #include "farm/joblog.hpp"
 #include "farm/output.hpp"
 #include "farm/roles.hpp"
+#include "farm/shell.hpp"
 #include "mpimap/detail/collective.hpp"
 #include "mpimap/detail/hosts.hpp"
+#include "mpimap/detail/wire.hpp"
 
 namespace mpimap::farm {
 
 namespace {
+
+constexpr int kMaxSlots = 1024;
+
 /// Whether the paths name one existing file: a joblog that is also the -a
 /// file would be emptied before it is read, or read as it grows, forever.
 bool same_file(const std::string& a, const std::string& b) {
@@ -37,6 +53,73 @@ bool same_file(const std::string& a, const std::string& b) {
   return ::stat(a.c_str(), &sa) == 0 && ::stat(b.c_str(), &sb) == 0 && sa.st_dev == sb.st_dev &&
          sa.st_ino == sb.st_ino;
 }
+
+/// What rank 0 decides for every rank.
+struct Shared {
+  std::string shell;
+  std::vector<std::string> header_names;
+  std::vector<std::string> file_names;      // --header: the input files' names...
+  std::vector<std::uint64_t> file_ids;      // ...and their column ids
+  std::vector<std::string> env;             // --env: NAME=VALUE
+  std::vector<std::string> retry_commands;  // --retry-failed
+
+  void broadcast(const boost::mpi::communicator& comm) {
+    std::vector<char> buf;
+    if (comm.rank() == 0) {
+      detail::Writer w(buf);
+      const auto put_all = [&](const std::vector<std::string>& v) {
+        w.put<std::uint64_t>(v.size());
+        for (const auto& s : v) w.put_string(s);
+      };
+      w.put_string(shell);
+      put_all(header_names);
+      put_all(file_names);
+      w.put<std::uint64_t>(file_ids.size());
+      w.put_values(file_ids.data(), file_ids.size());
+      put_all(env);
+    }
+    std::uint64_t n = buf.size();
+    MPI_Bcast(&n, 1, MPI_UINT64_T, 0, comm);
+    buf.resize(n);
+    MPI_Bcast(buf.data(), static_cast<int>(n), MPI_CHAR, 0, comm);
+    if (comm.rank() == 0) return;
+    detail::Reader r(buf);
+    const auto get_all = [&](std::vector<std::string>& v) {
+      v.resize(r.get<std::uint64_t>());
+      for (auto& s : v) s = r.get_string();
+    };
+    shell = r.get_string();
+    get_all(header_names);
+    get_all(file_names);
+    file_ids.resize(r.get<std::uint64_t>());
+    r.get_values(file_ids.size(), file_ids.data());
+    get_all(env);
+  }
+};
+
+/// This rank's cores: the CPUs it may run on (GNU parallel counts those too).
+int cores() {
+  cpu_set_t set;
+  CPU_ZERO(&set);
+  if (::sched_getaffinity(0, sizeof set, &set) == 0) return std::max(1, CPU_COUNT(&set));
+  return static_cast<int>(std::clamp(::sysconf(_SC_NPROCESSORS_ONLN), 1L, 1L << 20));
+}
+
+/// How many tasks this rank can run at once: each takes up to three
+/// descriptors (stdout, stderr, --pipe's stdin). Raises the soft limit on
+/// descriptors to the hard one first.
+int max_slots() {
+  rlimit lim{};
+  if (::getrlimit(RLIMIT_NOFILE, &lim) != 0) return 64;
+  if (lim.rlim_cur < lim.rlim_max) {
+    rlimit raised = lim;
+    raised.rlim_cur = std::min<rlim_t>(lim.rlim_max, 1 << 16);
+    if (::setrlimit(RLIMIT_NOFILE, &raised) == 0) lim = raised;
+  }
+  const auto usable = lim.rlim_cur > 64 ? (lim.rlim_cur - 64) / 3 : 1;
+  return static_cast<int>(std::min<rlim_t>(usable, kMaxSlots));
+}
+
 }  // namespace
 
 int run(const boost::mpi::communicator& world, RunOptions opt) {
@@ -50,39 +133,171 @@ int run(const boost::mpi::communicator& world, RunOptions opt) {
   if (::getppid() != launcher) ::raise(SIGTERM);
 #endif
   finish_options(opt);  // same words everywhere: every rank finds the same mistakes
-  const CommandTemplate command(opt.command);
 
   // Rank 0 opens everything it needs before anything runs: a bad file is a
   // usage error on every rank.
-  std::unique_ptr<ItemSource> source;
+  std::unique_ptr<ArgQueue> args;
+  std::unique_ptr<BlockSource> blocks;
+  std::vector<PipePart> parts;
   Joblog joblog;
   DoneSet done;
   ResultsDir results;
+  Shared shared;
+  bool merged = false;
   detail::root_checked<UsageError>(world, [&] {
-    if (!opt.joblog.empty() && !opt.arg_file.empty() && same_file(opt.joblog, opt.arg_file))
-      throw UsageError(fmt::format(
-          "--joblog {} is the -a file: the joblog would overwrite the items", opt.joblog));
-    if (!opt.joblog.empty())
-      joblog.open(opt.joblog, opt.resume || opt.resume_failed, opt.resume_failed, done);
-    if (!opt.results_dir.empty()) results.open(opt.results_dir);
-    if (opt.items_given)
-      source = std::make_unique<ItemSource>(std::move(opt.items));
-    else
-      source = std::make_unique<ItemSource>(opt.arg_file.empty() ? "-" : opt.arg_file,
-                                            opt.null ? '\0' : '\n');
+    const Shell shell = choose_shell();
+    shared.shell = shell.path;
+    if (!opt.joblog_path.empty())
+      for (const auto& s : opt.sources)
+        if (s.is_file && same_file(opt.joblog_path, s.path))
+          throw UsageError(
+              fmt::format("--joblog {} is an input file: the joblog would overwrite the items",
+                          opt.joblog_path));
+    if (opt.retry_failed) {
+      // GNU parallel: the failed commands of the joblog run again, each as
+      // the job of its Seq; the command and the inputs given are ignored.
+      const auto commands = Joblog::failed_commands(opt.joblog_path, done);
+      opt.command.clear();
+      opt.sources = {SourceSpec{.is_file = false, .args = commands}};
+      opt.read.delimiter = std::string(1, '\0');
+      opt.read.colsep.reset();
+      opt.read.header = false;
+    }
+    if (opt.pipe)
+      blocks = std::make_unique<BlockSource>(STDIN_FILENO, opt.blocks);
+    else if (!opt.pipepart)
+      args = std::make_unique<ArgQueue>(opt.sources, opt.read);
+    if (args) {
+      shared.header_names = args->header_names();
+      for (const auto& [name, id] : args->file_names()) {
+        shared.file_names.push_back(name);
+        shared.file_ids.push_back(id);
+      }
+    }
+    for (const auto& name : opt.env) {
+      if (const char* v = std::getenv(name.c_str())) shared.env.push_back(name + "=" + v);
+      const std::string function = "BASH_FUNC_" + name + "%%";
+      if (const char* v = std::getenv(function.c_str())) shared.env.push_back(function + "=" + v);
+    }
+    if (!opt.joblog_path.empty() && !opt.dry_run) {
+      if (opt.joblog_append)
+        joblog.open_append(opt.joblog_path);
+      else
+        joblog.open(opt.joblog_path, opt.resume || opt.resume_failed || opt.retry_failed,
+                    opt.resume_failed || opt.retry_failed, done);
+    }
+    merged = same_output_file();
   });
+  shared.broadcast(world);
+  if (opt.retry_failed) opt.command.clear();
+
+  // --header's names become column numbers, everywhere they may appear.
+  std::vector<std::pair<std::string, std::size_t>> files;
+  for (std::size_t i = 0; i < shared.file_names.size(); ++i)
+    files.emplace_back(shared.file_names[i], shared.file_ids[i]);
+  rename_header_columns(opt.command, shared.header_names, files);
+  std::vector<std::string> texts{opt.tagstring.value_or(""), opt.results_dir};
+  rename_header_columns(texts, shared.header_names, files);
+  opt.templ.quote = quote_style_of(shared.shell);
+  const CommandTemplate command(opt.command, opt.templ);
+  std::unique_ptr<CommandTemplate> tag;
+  if (opt.tagstring)
+    tag = std::make_unique<CommandTemplate>(
+        CommandTemplate::text(unescape_delimiter(texts[0]), opt.templ));
 
   const boost::mpi::communicator comm(world, boost::mpi::comm_duplicate);
-  const std::string host = detail::processor_name();
-  auto hosts = detail::gather_hosts(comm, host);
+  RankSetup setup;
+  setup.command = &command;
+  setup.rank = comm.rank();
+  setup.host = detail::processor_name();
+  const int room = max_slots();
+  setup.slots = slots_for(opt.jobs_spec, cores(), room);
+  if (opt.jobs_spec.kind == JobsSpec::Count && opt.jobs_spec.value > room)
+    fmt::print(stderr, "mpimap: rank {}: only enough file descriptors for {} tasks at once\n",
+               setup.rank, room);
+  std::vector<int> slots;
+  boost::mpi::all_gather(comm, setup.slots, slots);
+  setup.exec.shell = shared.shell;
+  setup.exec.ungroup = opt.ungroup;
+  setup.exec.env = shared.env;
+  setup.exec.nice = opt.nice_value;
+  setup.exec.workdir = opt.workdir;
+  setup.exec.slots_total = 0;
+  for (const int s : slots) setup.exec.slots_total += s;
+
+  // --results, now that the shell's quoting is known; --pipepart's parts, now
+  // that the slots are.
+  detail::root_checked<UsageError>(comm, [&] {
+    if (opt.pipepart) {
+      std::uint64_t block = opt.blocks.block;
+      if (!opt.block_given) {
+        // GNU parallel: 10 parts per job slot.
+        std::uint64_t size = 0;
+        for (const auto& s : opt.sources) {
+          struct stat st {};
+          if (::stat(s.path.c_str(), &st) != 0)
+            throw UsageError(fmt::format("cannot read {}: {}", s.path, std::strerror(errno)));
+          size += static_cast<std::uint64_t>(st.st_size);
+        }
+        block = 1 + size / static_cast<std::uint64_t>(setup.exec.slots_total) / 10;
+      }
+      for (const auto& s : opt.sources) {
+        const std::string header = file_header(s.path, opt.blocks);
+        for (const auto& p : split_file(s.path, block, opt.blocks, header.size()))
+          parts.push_back({s.path, header, p.offset, p.length});
+      }
+    }
+    if (!texts[1].empty()) {
+      std::vector<std::string> columns{""};
+      if (args)
+        for (std::size_t i = 1; i < args->names().size(); ++i) columns.push_back(args->names()[i]);
+      for (const auto& [name, id] : files) {
+        if (columns.size() <= id) columns.resize(id + 1);
+        columns[id] = name;
+      }
+      results.open(texts[1], opt.templ, std::move(columns));
+    }
+  });
+
+  auto hosts = detail::gather_hosts(comm, setup.host);
   int code = 0;
   if (comm.rank() == 0) {
-    MasterInputs in{source.get(), &joblog, &done, &results, std::move(hosts)};
-    code = run_master(comm, opt, command, in);
+    MasterInputs in{args.get(), blocks.get(), std::move(parts), &joblog,          &done,
+                    &results,   tag.get(),    merged,           std::move(hosts), std::move(slots)};
+    code = run_master(comm, opt, setup, in);
   } else {
-    run_worker(comm, opt, command, comm.rank(), host);
+    run_worker(comm, opt, setup);
   }
   return detail::from_root(comm, code);
+}
+
+int refuse_split_command_line() {
+  const char* apps = std::getenv("OMPI_NUM_APP_CTX");
+  if (!apps || std::atoi(apps) <= 1) return -1;
+  // The first process of each program says it (the others exit quietly).
+  const char* rank = std::getenv("OMPI_COMM_WORLD_RANK");
+  const char* firsts = std::getenv("OMPI_FIRST_RANKS");
+  bool first = !rank;
+  if (rank && firsts) {
+    const std::string me(rank);
+    std::string list(firsts);
+    for (std::size_t at = 0; at <= list.size();) {
+      const auto end = std::min(list.find(' ', at), list.size());
+      if (list.compare(at, end - at, me) == 0) first = true;
+      at = end + 1;
+    }
+  }
+  if (first) {
+    fmt::print(stderr,
+               "mpimap: run: mpirun split the command line at a bare ':' word (its separator "
+               "between programs), so mpimap got only the words before it; give such "
+               "arguments in a file (-a FILE or :::: FILE) or on standard input\n");
+  } else {
+    // mpirun ends the job when the first process exits non-zero: the others
+    // leave the one that speaks time to do so.
+    ::usleep(500 * 1000);
+  }
+  return 2;
 }
 
 }  // namespace mpimap::farm

@@ -23,4 +23,12 @@ namespace mpimap::farm {
 /// bad; nothing has run then.
 int run(const boost::mpi::communicator& world, RunOptions options);
 
+/// Before MPI_Init: whether mpirun split this command line at a bare ':' word
+/// (its separator between programs, as in `mpirun -n 2 mpimap run echo ::: a
+/// : b`), so that this process got only the words before it and MPI_Init
+/// would wait for ever on the other program. Then one process says so on
+/// stderr and the return is the exit status (2); else -1. Open MPI only (it
+/// tells each process how many programs the job has).
+int refuse_split_command_line();
+
 }  // namespace mpimap::farm

@@ -21,8 +21,17 @@ constexpr std::size_t kBlock = 64 * 1024;
 
 ItemSource::ItemSource(std::vector<std::string> items) : items_(std::move(items)) {}
 
-ItemSource::ItemSource(const std::string& path, char delimiter)
-    : delimiter_(delimiter), path_(path == "-" ? "standard input" : path) {
+ItemSource ItemSource::from_text(std::string text, std::string delimiter) {
+  ItemSource s;
+  s.buf_ = std::move(text);
+  s.delimiter_ = std::move(delimiter);
+  s.text_ = s.eof_ = true;
+  return s;
+}
+
+ItemSource::ItemSource(const std::string& path, std::string delimiter)
+    : delimiter_(std::move(delimiter)), path_(path == "-" ? "standard input" : path) {
+  if (delimiter_.empty()) delimiter_ = "\n";
   if (path == "-") {
     fd_ = STDIN_FILENO;
   } else {
@@ -63,7 +72,7 @@ bool ItemSource::fill() {
 }
 
 ItemSource::Next ItemSource::next(std::string& item) {
-  if (fd_ < 0) {
+  if (fd_ < 0 && !text_) {
     if (next_ == items_.size()) return Next::End;
     item = std::move(items_[next_++]);
     return Next::Item;
@@ -73,10 +82,12 @@ ItemSource::Next ItemSource::next(std::string& item) {
     const auto end = buf_.find(delimiter_, from);
     if (end != std::string::npos) {
       item.assign(buf_, pos_, end - pos_);
-      pos_ = end + 1;
+      pos_ = end + delimiter_.size();
       return Next::Item;
     }
-    const std::size_t scanned = buf_.size() - pos_;  // fill() may move the buffer
+    // A delimiter may straddle what was scanned and what comes next.
+    const std::size_t scanned =
+        buf_.size() - pos_ >= delimiter_.size() ? buf_.size() - pos_ - (delimiter_.size() - 1) : 0;
     if (eof_) {
       if (pos_ == buf_.size()) return Next::End;
       item.assign(buf_, pos_, std::string::npos);

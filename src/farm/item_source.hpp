@@ -6,7 +6,8 @@
 // rank 0: when no whole item has arrived yet, next() says so and rank 0 goes on
 // serving results (it waits on fd() alongside its children).
 //
-// Items are bytes, split at the delimiter and nothing else, as GNU parallel
+// Items are bytes, split at the delimiter (any string: -d, or NUL with -0)
+// and nothing else, as GNU parallel
 // splits them: invalid UTF-8 passes through untouched, a last line without its
 // newline is an item, an empty line is an (empty) item, an empty file has no
 // items, and a line ending in \r\n keeps its \r (GNU parallel keeps it too:
@@ -25,13 +26,22 @@ class ItemSource {
  public:
   enum class Next { Item, NotYet, End };
 
-  /// Items given on the command line.
+  /// Items given on the command line, as they are.
   explicit ItemSource(std::vector<std::string> items);
   /// Items read from `path` ("-" is standard input, which stays open),
-  /// separated by `delimiter`. Throws UsageError when the file cannot be opened.
-  ItemSource(const std::string& path, char delimiter);
+  /// separated by `delimiter` (one or more bytes). Throws UsageError when the
+  /// file cannot be opened.
+  ItemSource(const std::string& path, std::string delimiter);
+  ItemSource(const std::string& path, char delimiter)
+      : ItemSource(path, std::string(1, delimiter)) {}
+  /// Items split out of `text` at `delimiter`, as from a file holding it
+  /// (GNU parallel writes ::: arguments to a file, each followed by the
+  /// delimiter, and reads them back: -d splits them too).
+  static ItemSource from_text(std::string text, std::string delimiter);
   ItemSource(const ItemSource&) = delete;
   ItemSource& operator=(const ItemSource&) = delete;
+  ItemSource(ItemSource&&) = default;
+  ItemSource& operator=(ItemSource&&) = default;
 
   /// The next item, when one is ready. Never blocks. A read error ends the
   /// input (see read_error()); the items read before it are still given.
@@ -40,11 +50,11 @@ class ItemSource {
   int fd() const { return fd_; }
   /// Why the input ended early ("error reading PATH: ..."), or empty.
   const std::string& read_error() const { return read_error_; }
-  /// The number of items, when known before reading them (command line).
-  bool count_known() const { return fd_ < 0; }
-  std::size_t count() const { return items_.size(); }
+  /// Whether every item is in memory already (no reading can block).
+  bool in_memory() const { return fd_ < 0; }
 
  private:
+  ItemSource() = default;
   bool fill();  // reads what is there; false when nothing came
 
   std::vector<std::string> items_;
@@ -52,7 +62,8 @@ class ItemSource {
   Fd owned_;     // the file opened, if any (not standard input)
   int fd_ = -1;  // what is read: owned_ or standard input
   bool eof_ = false;
-  char delimiter_ = '\n';
+  bool text_ = false;  // from_text: buf_ holds everything
+  std::string delimiter_ = "\n";
   std::string buf_;
   std::size_t pos_ = 0;  // start of the unread part of buf_
   std::string path_;

@@ -85,6 +85,57 @@ void Joblog::open(const std::string& path, bool resuming, bool only_succeeded, D
     create();
 }
 
+void Joblog::open_append(const std::string& path) {
+  path_ = path;
+  Fd fd(::open(path_.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0666));
+  if (!fd) fail("append to");
+  fd_ = std::move(fd);
+}
+
+std::vector<std::string> Joblog::failed_commands(const std::string& path, DoneSet& done) {
+  std::vector<std::string> commands;
+  Fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  if (!fd) return commands;  // no joblog yet: nothing failed
+  std::string text;
+  char buf[65536];
+  for (ssize_t n; (n = ::read(fd.get(), buf, sizeof buf)) != 0;) {
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      throw UsageError(fmt::format("cannot read joblog {}: {}", path, std::strerror(errno)));
+    }
+    text.append(buf, static_cast<std::size_t>(n));
+  }
+  std::vector<std::uint64_t> ok;
+  std::size_t line_no = 0;
+  for (std::size_t pos = 0; pos < text.size();) {
+    auto end = text.find('\n', pos);
+    if (end == std::string::npos) break;  // a torn last line
+    std::string_view line(text.data() + pos, end - pos);
+    pos = end + 1;
+    if (++line_no == 1 && line.substr(0, 4) == "Seq\t") continue;
+    if (line.empty()) continue;
+    std::uint64_t seq = 0;
+    bool succeeded = false;
+    if (!parse_record(line, seq, succeeded) || seq == 0 || seq > (std::uint64_t{1} << 32))
+      throw UsageError(fmt::format("joblog {} line {} is not a joblog record", path, line_no));
+    if (commands.size() < seq) commands.resize(seq);
+    if (succeeded) {
+      ok.push_back(seq);
+      commands[seq - 1].clear();
+      continue;
+    }
+    auto command = line;
+    for (int field = 0; field < 8; ++field) command.remove_prefix(command.find('\t') + 1);
+    std::string c(command);
+    for (auto& ch : c)
+      if (ch == '\0') ch = '\n';  // as the joblog writes newlines
+    commands[seq - 1] = std::move(c);
+  }
+  std::sort(ok.begin(), ok.end());
+  for (const auto seq : ok) done.add(seq);
+  return commands;
+}
+
 void Joblog::create() {
   Fd fd(::open(path_.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666));
   if (!fd) fail("write");
@@ -147,8 +198,8 @@ void Joblog::write(const JoblogRecord& r) {
   if (!fd_) return;
   line_.clear();
   auto out = std::back_inserter(line_);
-  fmt::format_to(out, "{}\t{}\t{:.3f}\t{:10.3f}\t0\t{}\t{}\t{}\t", r.seq, r.host, r.start,
-                 r.runtime, r.received, r.exitval, r.signal);
+  fmt::format_to(out, "{}\t{}\t{:.3f}\t{:10.3f}\t{}\t{}\t{}\t{}\t", r.seq, r.host, r.start,
+                 r.runtime, r.sent, r.received, r.exitval, r.signal);
   const auto command_at = line_.size();
   line_.append(r.command);
   for (auto i = command_at; i < line_.size(); ++i)

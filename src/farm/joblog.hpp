@@ -43,6 +43,7 @@ struct JoblogRecord {
   std::string_view host;
   double start;
   double runtime;
+  std::uint64_t sent;  // --pipe: the bytes given to its stdin
   std::uint64_t received;
   std::int32_t exitval;
   std::int32_t signal;
@@ -56,6 +57,13 @@ class Joblog {
   /// and new records are appended (a torn last line is cut off first).
   /// Otherwise the file is truncated and gets a header. Throws UsageError.
   void open(const std::string& path, bool resuming, bool only_succeeded, DoneSet& done);
+  /// --joblog +FILE: appends records to FILE (created if need be), no header
+  /// (GNU parallel's).
+  void open_append(const std::string& path);
+  /// --retry-failed: the commands of the failed records of `path`, by Seq
+  /// (the last record of a Seq wins; a Seq with none is ""); the Seqs that
+  /// succeeded go to `done`. Throws UsageError.
+  static std::vector<std::string> failed_commands(const std::string& path, DoneSet& done);
   bool is_open() const { return static_cast<bool>(fd_); }
   /// Appends one record (nothing when not open). A failure to write is
   /// reported once on stderr and does not stop the run.

@@ -1,12 +1,21 @@
-// Rank 0 of `mpimap run`: reads items as slots free up, hands tasks to every
+// Rank 0 of `mpimap run`: builds jobs as slots free up, hands tasks to every
 // rank's slots (its own included), takes results, retries, prints, logs, and
 // decides when to stop.
 //
-// Each worker is kept at `jobs` running tasks plus, while tasks are short,
-// `jobs` queued, so a slot that frees never waits on a round trip to rank 0. Rank 0's own slots are
-// served from the same loop: it never blocks on a child, a result or the
-// input; when there is nothing to do it sleeps in ppoll() on its children's
-// pipes (and on the input when an item is half-read), as Backoff says.
+// Each worker is kept at its slots' worth of running tasks plus, while tasks
+// are short, as many queued, so a slot that frees never waits on a round trip
+// to rank 0. Rank 0's own slots are served from the same loop: it never blocks
+// on a child, a result or the input; when there is nothing to do it sleeps in
+// ppoll() on its children's pipes (and on the input when a record is
+// half-read), as Backoff says.
+//
+// --halt follows GNU parallel 20221122: after each finished job, the failures
+// (fail=), successes (success=) or finished jobs (done=) are counted against N
+// or N% of all jobs; when reached, `now` kills the running tasks (they are
+// neither logged nor printed, nor is output held back by -k) and `soon` starts
+// no more. The exit status is fixed then: the failing job's own status with
+// fail=1 (or 128 + its signal), else the failures (at most 101), or their
+// percentage with N%; 0 for success=.
 //
 // A stop signal (SIGTERM, SIGINT, SIGUSR1 on this rank, or a worker's word
 // that it got one): no more tasks start anywhere, the running ones get
@@ -22,13 +31,18 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <cstring>
 #include <deque>
+#include <memory>
 #include <optional>
+#include <random>
 #include <unordered_map>
 
+#include "farm/arg_queue.hpp"
+#include "farm/block_source.hpp"
 #include "farm/executor.hpp"
-#include "farm/item_source.hpp"
+#include "farm/job_builder.hpp"
 #include "farm/joblog.hpp"
 #include "farm/messages.hpp"
 #include "farm/output.hpp"
@@ -44,52 +58,74 @@ constexpr std::uint64_t kMaxExitCode = 101;  // as GNU parallel: "more than 100 
 
 class Master {
  public:
-  Master(MPI_Comm comm, const RunOptions& opt, const CommandTemplate& command, MasterInputs& in)
+  Master(MPI_Comm comm, const RunOptions& opt, const RankSetup& setup, MasterInputs& in)
       : comm_(comm),
         opt_(opt),
-        command_(command),
+        command_(*setup.command),
         in_(in),
         size_(static_cast<int>(in.hosts.size())),
-        local_(command, 0, opt.jobs, in.hosts[0], opt.timeout),
+        local_(command_, 0, setup.slots, in.hosts[0], setup.exec),
         sends_(comm),
         in_flight_(static_cast<std::size_t>(size_), 0),
         last_heard_(static_cast<std::size_t>(size_)),
-        printer_(opt.keep_order, opt.tag),
-        progress_(opt.progress) {
-    if (in.source->count_known()) {
-      const auto n = in.source->count();
-      to_run_ = n - in.done->count_upto(n);
-      if (opt.progress) known_total_ = to_run_;
-    }
+        printer_(opt.keep_order, in.merged_output),
+        progress_(opt.progress || opt.eta || opt.bar),
+        builder_(in.args ? std::make_unique<JobBuilder>(*in.args, command_, batch_options())
+                         : nullptr) {
+    for (const int s : in.slots) slots_total_ += s;
+    // Every job is built before the first starts when its number matters
+    // ({##}, --halt N%, --shuf), or when the input is one list in memory
+    // already (several sources can make far more combinations than values).
+    const bool one_list = in.args && in.args->in_memory() && in.args->sources() == 1;
+    if (!in.parts.empty() || one_list ||
+        (in.args && (command_.needs_total() || opt.halt_percent > 0 || opt.shuf || opt.dry_run)))
+      preload();
   }
 
   int run();
 
  private:
   struct Active {
-    std::string item;
-    std::uint32_t attempt = 1;
+    Task task;
     std::vector<int> failed_on;  // ranks where it failed
   };
 
+  BatchOptions batch_options() const {
+    BatchOptions b = opt_.batch;
+    b.slots_total = 0;
+    for (const int s : in_.slots) b.slots_total += static_cast<std::size_t>(s);
+    return b;
+  }
+  void preload();
+  bool next_job(Task& job);
+  int input_fd() const { return in_.blocks ? in_.blocks->fd() : in_.args ? in_.args->fd() : -1; }
   bool next_task(int rank, std::uint64_t& seq);
   bool eligible(const Active& a, int rank) const;
+  int slots_of(int rank) const { return in_.slots[static_cast<std::size_t>(rank)]; }
+  double current_timeout() const;
+  void add_runtime(double runtime);
+  bool may_start();
   bool dispatch();
   bool receive();
   void handle(Result&& r, int rank);
+  void should_we_halt(const Result& r);
   void start_halt();
   void check_signals();
   void start_stop(int signal, bool now, bool from_launcher);
   bool finished() const;
   ProgressCounts counts() const;
+  JobContext context(std::uint64_t seq, std::int64_t slot) const;
   void summarize();
   void summarize_stop();
+  int exit_status() const;
+  int dry_run();
 
   MPI_Comm comm_;
   const RunOptions& opt_;
   const CommandTemplate& command_;
   MasterInputs& in_;
   int size_;
+  std::int64_t slots_total_ = 0;
   Executor local_;
   SendQueue sends_;
   std::unordered_map<std::uint64_t, Active> active_;
@@ -98,31 +134,152 @@ class Master {
   std::vector<int> in_flight_;                 // per worker rank: sent, result not yet in
   std::vector<Clock::time_point> last_heard_;  // per worker rank: its last result
   int worker_in_flight_ = 0;
-  // Queue `jobs` more tasks on each worker beyond its running ones, so that a
-  // slot that frees never waits on a round trip: only while tasks are short
+  // Queue a worker's slots' worth more tasks beyond its running ones, so that
+  // a slot that frees never waits on a round trip: only while tasks are short
   // (a queued task behind a long one would idle other ranks at the end).
   bool prefetch_ = false;
   double mean_runtime_ = -1;
-  std::uint64_t last_seq_ = 0, skipped_ = 0;
+  std::uint64_t last_seq_ = 0, skipped_ = 0, started_ = 0;
   bool input_done_ = false;
-  bool input_waiting_ = false;  // an item is half-read: wait on the input too
-  bool halting_ = false;
+  bool input_waiting_ = false;  // a record is half-read: wait on the input too
+  bool halting_ = false, halted_now_ = false;
+  std::optional<int> halt_status_;
   // A stop signal: the first one's number, and whether a second came.
   int stop_signal_ = 0;
   bool stop_now_ = false, stop_from_launcher_ = false;
   double stop_grace_ = 0;  // what the tasks got here
   int signals_seen_ = 0;   // stop signals rank 0 itself got
   std::uint64_t succeeded_ = 0, failed_ = 0, killed_ = 0;
-  std::optional<std::uint64_t> to_run_;  // with ::: items: how many this run has to run
   Printer printer_;
   Progress progress_;
-  std::optional<std::uint64_t> known_total_;  // with ::: items
+  std::unique_ptr<JobBuilder> builder_;  // null with --pipe, --pipepart
+  bool preloaded_ = false;
+  std::deque<Task> jobs_;                    // preloaded
+  std::optional<std::uint64_t> total_jobs_;  // known when preloaded
+  std::vector<double> runtimes_, sorted_;    // --timeout N%: the last successful ones
+  std::size_t runtime_next_ = 0;
+  double percent_timeout_ = 0;      // --timeout N%: now (0: none yet)
+  Clock::time_point next_start_{};  // --delay
   mpimap::detail::Backoff backoff_{mpimap::detail::kFarmBackoff};
   std::vector<char> recv_buf_;
   Result result_;
   std::vector<Result> local_done_;
-  std::string item_buf_, cmd_buf_;
+  std::string cmd_buf_, tag_buf_;
 };
+
+void Master::preload() {
+  if (!in_.parts.empty()) {  // --pipepart
+    for (const auto& p : in_.parts) {
+      Task t;
+      t.input = p.header;
+      t.input_file = p.file;
+      t.input_offset = p.offset;
+      t.input_length = p.length;
+      jobs_.push_back(std::move(t));
+    }
+    preloaded_ = true;
+    total_jobs_ = jobs_.size();
+    return;
+  }
+  // GNU parallel shuffles the records (--shuf), then builds the jobs.
+  if (opt_.shuf) {
+    std::vector<std::vector<std::string>> records;
+    std::vector<std::string> r;
+    while (true) {
+      const auto got = in_.args->next(r);
+      if (got == ArgQueue::Next::End) break;
+      if (got == ArgQueue::Next::NotYet) {
+        local_.wait(std::chrono::milliseconds(100), in_.args->fd());
+        continue;
+      }
+      records.push_back(std::move(r));
+    }
+    std::shuffle(records.begin(), records.end(), std::mt19937_64(std::random_device{}()));
+    for (auto it = records.rbegin(); it != records.rend(); ++it) in_.args->unget(std::move(*it));
+  }
+  Task job;
+  while (true) {
+    const auto got = builder_->next(job.args);
+    if (got == JobBuilder::Next::End) break;
+    if (got == JobBuilder::Next::NotYet) {
+      local_.wait(std::chrono::milliseconds(100), in_.args->fd());
+      continue;
+    }
+    jobs_.push_back(std::move(job));
+    job = {};
+  }
+  if (const auto& e = in_.args->read_error(); !e.empty()) fmt::print(stderr, "mpimap: {}\n", e);
+  preloaded_ = true;
+  total_jobs_ = jobs_.size();
+}
+
+bool Master::next_job(Task& job) {
+  if (preloaded_) {
+    if (jobs_.empty()) {
+      input_done_ = true;
+      return false;
+    }
+    job = std::move(jobs_.front());
+    jobs_.pop_front();
+    return true;
+  }
+  const auto at_end = [&](const std::string& error) {
+    input_done_ = true;
+    if (!error.empty()) {
+      progress_.clear_line();
+      fmt::print(stderr, "mpimap: {}\n", error);
+    }
+    return false;
+  };
+  if (in_.blocks) {  // --pipe
+    switch (in_.blocks->next(job.input)) {
+      case BlockSource::Next::Block:
+        return true;
+      case BlockSource::Next::NotYet:
+        input_waiting_ = true;
+        return false;
+      case BlockSource::Next::End:
+        return at_end(in_.blocks->read_error());
+    }
+  }
+  switch (builder_->next(job.args)) {
+    case JobBuilder::Next::Job:
+      return true;
+    case JobBuilder::Next::NotYet:
+      input_waiting_ = true;
+      return false;
+    case JobBuilder::Next::End:
+      return at_end(in_.args->read_error());
+  }
+  return false;
+}
+
+JobContext Master::context(std::uint64_t seq, std::int64_t slot) const {
+  JobContext ctx;
+  ctx.seq = seq;
+  ctx.slot = slot;
+  ctx.total_jobs = total_jobs_.value_or(0);
+  ctx.slots_total = slots_total_;
+  return ctx;
+}
+
+double Master::current_timeout() const {
+  return opt_.timeout_seconds > 0 ? opt_.timeout_seconds : percent_timeout_;
+}
+
+/// --timeout N%: a job succeeded in `runtime`; N% of the (lower) median of the
+/// last successful runtimes, as GNU parallel's remedian, for the jobs to come.
+void Master::add_runtime(double runtime) {
+  constexpr std::size_t kKept = 999;
+  if (runtimes_.size() < kKept)
+    runtimes_.push_back(runtime);
+  else
+    runtimes_[runtime_next_++ % kKept] = runtime;
+  sorted_ = runtimes_;
+  const auto mid = sorted_.begin() + static_cast<std::ptrdiff_t>((sorted_.size() - 1) / 2);
+  std::nth_element(sorted_.begin(), mid, sorted_.end());
+  percent_timeout_ = std::max(opt_.timeout_percent * *mid, 1e-9);
+}
 
 bool Master::eligible(const Active& a, int rank) const {
   // Retry on a rank where it has not failed yet, while there is one.
@@ -130,40 +287,61 @@ bool Master::eligible(const Active& a, int rank) const {
   return std::find(a.failed_on.begin(), a.failed_on.end(), rank) == a.failed_on.end();
 }
 
+bool Master::may_start() {
+  if (opt_.delay_seconds <= 0) return true;
+  const auto now = Clock::now();
+  if (now < next_start_) return false;
+  next_start_ = now + std::chrono::duration_cast<Clock::duration>(
+                          std::chrono::duration<double>(opt_.delay_seconds));
+  return true;
+}
+
 bool Master::next_task(int rank, std::uint64_t& seq) {
   if (halting_ || stop_signal_ != 0) return false;
+  if (opt_.delay_seconds > 0 && Clock::now() < next_start_) return false;
   for (auto it = retry_.begin(); it != retry_.end(); ++it) {
     if (!eligible(active_.at(*it), rank)) continue;
     seq = *it;
     retry_.erase(it);
+    may_start();
     return true;
   }
-  while (!input_done_ && !input_waiting_) {
-    switch (in_.source->next(item_buf_)) {
-      case ItemSource::Next::Item: {
-        ++last_seq_;
-        const bool skip = in_.done->contains(last_seq_);
-        printer_.add(last_seq_, skip);
-        if (skip) {
-          ++skipped_;
-          continue;
-        }
-        active_.emplace(last_seq_, Active{std::move(item_buf_)});
-        item_buf_.clear();
-        seq = last_seq_;
-        return true;
-      }
-      case ItemSource::Next::NotYet:
-        input_waiting_ = true;
-        break;
-      case ItemSource::Next::End:
-        input_done_ = true;
-        if (const auto& e = in_.source->read_error(); !e.empty()) {
-          progress_.clear_line();
-          fmt::print(stderr, "mpimap: {}\n", e);
-        }
-        break;
+  Task job;
+  while (!input_done_ && !input_waiting_ && next_job(job)) {
+    ++last_seq_;
+    const std::uint64_t s = last_seq_;
+    bool skip = in_.done->contains(s);
+    if (!skip && opt_.resume && in_.results->is_open())
+      skip = in_.results->exists(job.args, context(s, 1));
+    printer_.add(s, skip);
+    if (skip) {
+      ++skipped_;
+      job = {};
+      continue;
     }
+    Active a;
+    a.task = std::move(job);
+    a.task.seq = s;
+    a.task.total = total_jobs_.value_or(0);
+    job = {};
+    if (command_.skips(a.task.args)) {
+      // {uniq}, {choose_k}: not run; logged with Exitval -2 (GNU parallel).
+      active_.emplace(s, std::move(a));
+      Result r;
+      r.seq = s;
+      r.exitval = -2;
+      r.slot = 1;
+      timespec ts{};
+      ::clock_gettime(CLOCK_REALTIME, &ts);
+      r.start = static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) * 1e-9;
+      handle(std::move(r), 0);
+      if (halting_) return false;
+      continue;
+    }
+    active_.emplace(s, std::move(a));
+    seq = s;
+    may_start();
+    return true;
   }
   return false;
 }
@@ -173,29 +351,33 @@ bool Master::dispatch() {
   std::uint64_t seq = 0;
   const auto send_to = [&](int w, int cap) {
     while (in_flight_[static_cast<std::size_t>(w)] < cap && next_task(w, seq)) {
-      const Active& a = active_.at(seq);
-      encode_task(sends_.buffer(), seq, a.attempt, a.item);
+      Active& a = active_.at(seq);
+      a.task.timeout = current_timeout();
+      encode_task(sends_.buffer(), a.task);
       sends_.send(w, kTask);
       ++in_flight_[static_cast<std::size_t>(w)];
       ++worker_in_flight_;
+      ++started_;
       any = true;
     }
   };
   // First a task for every free slot anywhere, then the queued ones.
-  for (int w = 1; w < size_; ++w) send_to(w, opt_.jobs);
+  for (int w = 1; w < size_; ++w) send_to(w, slots_of(w));
   while (local_.has_free_slot() && next_task(0, seq)) {
-    const Active& a = active_.at(seq);
-    local_.start(seq, a.attempt, a.item);
+    Active& a = active_.at(seq);
+    a.task.timeout = current_timeout();
+    local_.start(a.task);
+    ++started_;
     any = true;
   }
-  if (prefetch_) {
+  if (prefetch_ && opt_.delay_seconds <= 0) {
     // Only to a worker that returned a result lately: one that has been quiet
     // is busy with long tasks, and a task queued behind them could wait while
     // other ranks idle.
     const auto now = Clock::now();
     const auto quiet = std::chrono::duration<double>(std::max(0.05, 4 * mean_runtime_));
     for (int w = 1; w < size_; ++w)
-      if (now - last_heard_[static_cast<std::size_t>(w)] < quiet) send_to(w, 2 * opt_.jobs);
+      if (now - last_heard_[static_cast<std::size_t>(w)] < quiet) send_to(w, 2 * slots_of(w));
   }
   return any;
 }
@@ -233,54 +415,96 @@ void Master::handle(Result&& r, int rank) {
   mean_runtime_ = mean_runtime_ < 0 ? r.runtime : 0.9 * mean_runtime_ + 0.1 * r.runtime;
   prefetch_ = mean_runtime_ < 0.1;
   const bool failed = r.failed();
-  if (failed && a.attempt < opt_.max_attempts && !halting_ && stop_signal_ == 0) {
+  if (failed && r.exitval != -2 && a.task.attempt < opt_.max_attempts && !halting_ &&
+      stop_signal_ == 0) {
     if (std::find(a.failed_on.begin(), a.failed_on.end(), rank) == a.failed_on.end())
       a.failed_on.push_back(rank);
-    ++a.attempt;
+    ++a.task.attempt;
     retry_.push_back(r.seq);
     return;
   }
+  if (!failed && opt_.timeout_percent > 0) add_runtime(r.runtime);
+  const JobContext ctx = context(r.seq, r.slot);
   // The record goes last: a job killed before it reruns the task on --resume
   // (its output may then appear twice); a job killed after it has put out the
   // task's output already (with -k: unless the block is still held back).
-  if (in_.results->is_open()) in_.results->write(r.seq, r.out, r.err);
+  if (in_.results->is_open()) in_.results->write(a.task.args, ctx, r.out, r.err);
   if (!r.out.empty() || !r.err.empty()) progress_.clear_line();
   const auto received = r.out.size();
-  printer_.finish(r.seq, a.item, std::move(r.out), std::move(r.err));
+  std::string tag;
+  if (in_.tag) {
+    in_.tag->render(a.task.args, ctx, tag);
+    tag += '\t';
+  }
+  const bool need_command = in_.joblog->is_open() || opt_.verbose;
+  if (need_command) command_.render(a.task.args, ctx, cmd_buf_);
+  printer_.finish(r.seq, std::move(tag), opt_.verbose ? cmd_buf_ + "\n" : std::string(),
+                  std::move(r.out), std::move(r.err));
   r.out.clear();
   r.err.clear();
   if (in_.joblog->is_open()) {
-    command_.render(a.item, r.seq, r.slot, cmd_buf_);
-    in_.joblog->write({.seq = r.seq,
-                       .host = in_.hosts[static_cast<std::size_t>(rank)],
-                       .start = r.start,
-                       .runtime = r.runtime,
-                       .received = received,
-                       .exitval = r.exitval,
-                       .signal = r.signal,
-                       .command = cmd_buf_});
+    in_.joblog->write(
+        {.seq = r.seq,
+         .host = in_.hosts[static_cast<std::size_t>(rank)],
+         .start = r.start,
+         .runtime = r.runtime,
+         .sent = a.task.input_file.empty() ? a.task.sent() : 0,  // --pipepart: 0, as GNU
+         .received = received,
+         .exitval = r.exitval,
+         .signal = r.signal,
+         .command = cmd_buf_});
   }
   active_.erase(it);
-  if (failed) {
+  if (failed)
     ++failed_;
-    if (opt_.halt_mode != HaltMode::Never && !halting_ && failed_ >= opt_.halt_fails) start_halt();
-  } else {
+  else
     ++succeeded_;
+  should_we_halt(r);
+}
+
+/// GNU parallel's should_we_halt(), after a job has finished for good.
+void Master::should_we_halt(const Result& r) {
+  if (opt_.halt_mode == HaltMode::Never || halting_) return;
+  const bool failed = r.failed();
+  std::optional<std::uint64_t> limit;
+  if (opt_.halt_on == HaltOn::Fail && failed) limit = failed_;
+  if (opt_.halt_on == HaltOn::Success && !failed) limit = succeeded_;
+  if (opt_.halt_on == HaltOn::Done) limit = succeeded_ + failed_;
+  if (!limit) return;
+  const double total = static_cast<double>(total_jobs_.value_or(0));
+  const double count =
+      opt_.halt_count > 0 ? static_cast<double>(opt_.halt_count) : total * opt_.halt_percent;
+  if (static_cast<double>(*limit) < count) return;
+  if (opt_.halt_on == HaltOn::Success) {
+    halt_status_ = 0;
+  } else if (count == 1) {
+    // fail=1: the job's own status (a signal as the shell shows it: 128 + N).
+    halt_status_ = r.exitval != 0 ? r.exitval : r.signal != 0 ? 128 + r.signal : 0;
+  } else if (opt_.halt_percent > 0) {
+    halt_status_ = static_cast<int>(std::ceil(static_cast<double>(failed_) / total * 100));
+  } else {
+    halt_status_ = static_cast<int>(std::min(failed_, kMaxExitCode));
   }
+  start_halt();
 }
 
 void Master::start_halt() {
   halting_ = true;
   const bool now = opt_.halt_mode == HaltMode::Now;
   progress_.clear_line();
-  fmt::print(stderr, "mpimap: --halt {}: {} failed; {}\n", opt_.halt, failed_,
+  fmt::print(stderr, "mpimap: --halt {}: {} failed, {} succeeded; {}\n", opt_.halt, failed_,
+             succeeded_,
              now ? "killing the running tasks"
                  : "starting no more tasks, letting the running ones finish");
   for (int w = 1; w < size_; ++w) {
     sends_.buffer().push_back(now ? 1 : 0);
     sends_.send(w, kHalt);
   }
-  if (now) local_.halt_all();
+  if (now) {
+    local_.halt_all();
+    printer_.drop_held();
+    halted_now_ = true;
+  }
   for (const auto seq : retry_) {
     printer_.forget(seq);
     active_.erase(seq);
@@ -339,9 +563,9 @@ ProgressCounts Master::counts() const {
   c.running = static_cast<std::uint64_t>(local_.running());
   for (int w = 1; w < size_; ++w)
     c.running +=
-        static_cast<std::uint64_t>(std::min(in_flight_[static_cast<std::size_t>(w)], opt_.jobs));
-  if (known_total_) {
-    c.total = *known_total_;
+        static_cast<std::uint64_t>(std::min(in_flight_[static_cast<std::size_t>(w)], slots_of(w)));
+  if (total_jobs_) {
+    c.total = *total_jobs_ - in_.done->count_upto(*total_jobs_);
   } else if (input_done_) {
     c.total = last_seq_ - skipped_;
   }
@@ -366,8 +590,11 @@ void Master::summarize_stop() {
   if (failed_ > 0) line += fmt::format(" ({} failed)", failed_);
   line += fmt::format(", {} killed", killed_);
   const std::uint64_t done = succeeded_ + failed_ + killed_;
-  std::optional<std::uint64_t> total = to_run_;
-  if (!total && input_done_) total = last_seq_ - skipped_;
+  std::optional<std::uint64_t> total;
+  if (total_jobs_)
+    total = *total_jobs_ - in_.done->count_upto(*total_jobs_);
+  else if (input_done_)
+    total = last_seq_ - skipped_;
   const std::uint64_t not_started = total ? *total - std::min(*total, done) : 0;
   if (total)
     line += fmt::format(", {} not started", not_started);
@@ -389,7 +616,47 @@ void Master::summarize_stop() {
   write_all(STDERR_FILENO, line);
 }
 
+int Master::exit_status() const {
+  if (opt_.halt_mode != HaltMode::Never) {
+    if (halt_status_) return *halt_status_;
+    if (opt_.halt_percent > 0)
+      return static_cast<int>(std::ceil(static_cast<double>(failed_) /
+                                        static_cast<double>(std::max<std::uint64_t>(started_, 1)) *
+                                        100));
+  }
+  return static_cast<int>(std::min(failed_, kMaxExitCode));
+}
+
+/// --dry-run: the command lines, nothing run.
+int Master::dry_run() {
+  std::string line;
+  for (std::uint64_t seq = 1; !jobs_.empty(); ++seq) {
+    const JobArgs job = std::move(jobs_.front().args);
+    jobs_.pop_front();
+    if (in_.done->contains(seq)) continue;
+    const auto ctx = context(
+        seq, static_cast<std::int64_t>((seq - 1) % static_cast<std::uint64_t>(slots_total_)) + 1);
+    command_.render(job, ctx, line);
+    line += '\n';
+    if (in_.tag) {
+      in_.tag->render(job, ctx, tag_buf_);
+      line.insert(0, tag_buf_ + "\t");
+    }
+    write_all(STDOUT_FILENO, line);
+  }
+  return 0;
+}
+
 int Master::run() {
+  if (opt_.dry_run) {
+    const int code = dry_run();
+    for (int w = 1; w < size_; ++w) {
+      sends_.buffer();
+      sends_.send(w, kStop);
+    }
+    sends_.drain();
+    return code;
+  }
   while (true) {
     check_signals();
     input_waiting_ = false;
@@ -407,8 +674,13 @@ int Master::run() {
       backoff_.reset();
       continue;
     }
-    if (local_.wait(backoff_.next().length, input_waiting_ ? in_.source->fd() : -1))
-      backoff_.reset();
+    auto pause = backoff_.next().length;
+    if (opt_.delay_seconds > 0) {
+      const auto until = next_start_ - Clock::now();
+      if (until > Clock::duration::zero() && until < pause)
+        pause = std::chrono::duration_cast<decltype(pause)>(until);
+    }
+    if (local_.wait(pause, input_waiting_ ? input_fd() : -1)) backoff_.reset();
   }
   for (int w = 1; w < size_; ++w) {
     sends_.buffer();
@@ -423,14 +695,13 @@ int Master::run() {
     return 128 + stop_signal_;
   }
   summarize();
-  return static_cast<int>(std::min(failed_, kMaxExitCode));
+  return exit_status();
 }
 
 }  // namespace
 
-int run_master(MPI_Comm comm, const RunOptions& opt, const CommandTemplate& command,
-               MasterInputs& in) {
-  Master master(comm, opt, command, in);
+int run_master(MPI_Comm comm, const RunOptions& opt, const RankSetup& setup, MasterInputs& in) {
+  Master master(comm, opt, setup, in);
   return master.run();
 }
 

@@ -7,19 +7,39 @@ namespace mpimap::farm {
 using mpimap::detail::Reader;
 using mpimap::detail::Writer;
 
-void encode_task(std::vector<char>& buf, std::uint64_t seq, std::uint32_t attempt,
-                 std::string_view item) {
+void encode_task(std::vector<char>& buf, const Task& task) {
+  const JobArgs& args = task.args;
   Writer w(buf);
-  w.put(seq);
-  w.put(attempt);
-  w.put_string(item);
+  w.put(task.seq);
+  w.put(task.attempt);
+  w.put(task.timeout);
+  w.put(task.total);
+  w.put(static_cast<std::uint8_t>(args.no_args));
+  w.put<std::uint64_t>(args.ends.size());
+  w.put_values(args.ends.data(), args.ends.size());
+  w.put<std::uint64_t>(args.values.size());
+  for (const auto& v : args.values) w.put_string(v);
+  w.put_string(task.input);
+  w.put_string(task.input_file);
+  w.put(task.input_offset);
+  w.put(task.input_length);
 }
 
 void decode_task(const std::vector<char>& buf, Task& task) {
   Reader r(buf);
   task.seq = r.get<std::uint64_t>();
   task.attempt = r.get<std::uint32_t>();
-  task.item = r.get_string();
+  task.timeout = r.get<double>();
+  task.total = r.get<std::uint64_t>();
+  task.args.no_args = r.get<std::uint8_t>() != 0;
+  task.args.ends.resize(r.get<std::uint64_t>());
+  r.get_values(task.args.ends.size(), task.args.ends.data());
+  task.args.values.resize(r.get<std::uint64_t>());
+  for (auto& v : task.args.values) v = r.get_string();
+  task.input = r.get_string();
+  task.input_file = r.get_string();
+  task.input_offset = r.get<std::uint64_t>();
+  task.input_length = r.get<std::uint64_t>();
 }
 
 void encode_result(std::vector<char>& buf, const Result& res) {

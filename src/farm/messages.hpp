@@ -2,7 +2,8 @@
 // What rank 0 and the workers of `mpimap run` say to each other, on their own
 // duplicated communicator, with non-blocking sends only:
 //
-//   rank 0 -> worker   kTask   one task: seq, attempt, item
+//   rank 0 -> worker   kTask   one task: seq, attempt, its arguments, and (--pipe)
+//                              the block for its standard input
 //                      kHalt   --halt reached: drop queued tasks (and with
 //                              `now`, kill running ones); or a stop signal:
 //                              drop queued tasks, stop running ones (kStopGrace:
@@ -22,6 +23,7 @@
 #include <string_view>
 #include <vector>
 
+#include "farm/command_template.hpp"
 #include "mpimap/detail/messaging.hpp"
 #include "mpimap/detail/tags.hpp"
 
@@ -45,9 +47,15 @@ enum class Outcome : std::uint32_t {
 };
 
 struct Task {
-  std::uint64_t seq = 0;      // 1-based input position
+  std::uint64_t seq = 0;      // 1-based job number
   std::uint32_t attempt = 1;  // 1-based
-  std::string item;
+  double timeout = 0;         // seconds; 0: none (--timeout N% changes as tasks end)
+  std::uint64_t total = 0;    // the number of jobs, when known ({##})
+  JobArgs args;
+  std::string input;       // --pipe: the task's standard input (--pipepart: its header)
+  std::string input_file;  // --pipepart: then this part of this file
+  std::uint64_t input_offset = 0, input_length = 0;
+  std::uint64_t sent() const { return input.size() + input_length; }
 };
 
 struct Result {
@@ -63,8 +71,7 @@ struct Result {
   bool failed() const { return exitval != 0 || signal != 0; }
 };
 
-void encode_task(std::vector<char>& buf, std::uint64_t seq, std::uint32_t attempt,
-                 std::string_view item);
+void encode_task(std::vector<char>& buf, const Task& task);
 void decode_task(const std::vector<char>& buf, Task& task);
 void encode_result(std::vector<char>& buf, const Result& r);
 void decode_result(const std::vector<char>& buf, Result& r);

@@ -1,44 +1,116 @@
 #pragma once
 // What the task farm is told to do: the options of
-//   mpirun -n N mpimap run [OPTIONS] -- COMMAND [ARG...] [::: ITEM...]
-// (declared for the command line in src/cli/run_command.cpp).
+//   mpirun -n N mpimap run [OPTIONS] [--] [COMMAND [ARG...]] [::: ARG...] [:::: FILE...]
+// (declared for the command line in src/cli/run_command.cpp), with GNU
+// parallel 20221122's names and meanings.
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
+
+#include "farm/arg_queue.hpp"
+#include "farm/block_source.hpp"
+#include "farm/command_template.hpp"
+#include "farm/job_builder.hpp"
 
 namespace mpimap::farm {
 
 enum class HaltMode { Never, Soon, Now };
+enum class HaltOn { Fail, Success, Done };
+
+/// -j: N, 0 (as many as the rank can), N% (of the rank's cores), +N, -N.
+struct JobsSpec {
+  enum Kind { Count, Percent, Plus, Minus } kind = Count;
+  double value = 1;
+};
+/// The slots of a rank with `cores` cores (its CPU affinity) and room for
+/// `max_slots` tasks (descriptors, processes).
+int slots_for(const JobsSpec& spec, int cores, int max_slots);
 
 struct RunOptions {
-  std::vector<std::string> words;  // everything after the options (COMMAND ... ::: ...)
-  std::string arg_file;            // -a FILE ('-': stdin)
-  bool null = false;               // -0
-  int jobs = 1;                    // slots per rank
+  std::vector<std::string> words;        // everything after the options (COMMAND ... ::: ...)
+  std::vector<std::string> arg_files;    // -a FILE, repeatable ('-': stdin)
+  bool null = false;                     // -0
+  std::optional<std::string> delimiter;  // -d (with \n, \t, \0, \xHH, \NNN escapes)
+  std::string jobs = "1";                // slots per rank
   bool keep_order = false;
   bool tag = false;
-  bool progress = false;
+  std::optional<std::string> tagstring;
+  bool progress = false, eta = false, bar = false;
   std::string results_dir;
-  std::string joblog;
+  std::string joblog;  // "+FILE": append
   bool resume = false;
   bool resume_failed = false;
-  int retries = 0;     // as given (GNU parallel: attempts in all)
-  double timeout = 0;  // seconds; 0: none
-  double grace = 10;   // seconds from SIGTERM to SIGKILL when the job gets a stop signal
+  bool retry_failed = false;
+  int retries = 0;      // as given (GNU parallel: attempts in all)
+  std::string timeout;  // seconds, 1m30s, or N% of the median runtime
+  double grace = 10;    // seconds from SIGTERM to SIGKILL when the job gets a stop signal
   std::string halt = "never";
+  bool link = false;
+  std::string arg_sep = ":::", arg_file_sep = "::::";
+  std::optional<std::string> colsep, header, trim, eof;
+  bool skip_blank = false;  // -r
+  std::optional<std::string> max_args, max_replace_args, max_lines_L,
+      max_lines;                                          // -n -N -L --max-lines
+  bool max_lines_1 = false;                               // -l
+  bool multiple = false, context = false, xargs = false;  // -m -X --xargs
+  std::optional<std::string> max_chars;                   // -s
+  std::optional<std::string> replace_item, replace_ext, replace_base, replace_dir, replace_base_ext,
+      replace_seq, replace_slot;     // -I --er --bnr --dnr --bner --seqreplace --slotreplace
+  bool plus = false, quote = false;  // --plus, -q
+  bool dry_run = false, verbose = false;
+  std::string delay, nice;  // --delay, --nice
+  bool shuf = false;
+  std::vector<std::string> env;               // --env VAR
+  std::string workdir;                        // --wd
+  bool ungroup = false, line_buffer = false;  // -u, --line-buffer
+  bool no_notice = false;                     // --will-cite etc: accepted
+  // --pipe and --pipepart
+  bool pipe = false, pipepart = false, roundrobin = false, regexp = false, remove_recsep = false;
+  std::string block;  // --block: 1M for --pipe; for --pipepart, 10 parts per slot
+  std::optional<std::string> recstart, recend;
+  /// GNU parallel options that mpimap refuses, as given (the first is named).
+  std::vector<std::string> unsupported;
 
   // Derived by finish_options().
-  std::vector<std::string> command;  // the words before :::
-  std::vector<std::string> items;    // the words after :::
-  bool items_given = false;          // there was a :::
+  std::vector<std::string> command;  // the words before the first :::
+  std::vector<SourceSpec> sources;
+  ReadOptions read;
+  BatchOptions batch;     // slots_total is set once the ranks are known
+  TemplateOptions templ;  // quote is set once the shell is known
+  JobsSpec jobs_spec;
   HaltMode halt_mode = HaltMode::Never;
-  std::uint64_t halt_fails = 0;
+  HaltOn halt_on = HaltOn::Fail;
+  std::uint64_t halt_count = 0;  // N, or 0 with a percentage
+  double halt_percent = 0;       // N% as a fraction
   std::uint32_t max_attempts = 1;
+  double timeout_seconds = 0;  // 0: none
+  double timeout_percent = 0;  // --timeout N%: N / 100 of the median runtime
+  BlockOptions blocks;         // --pipe, --pipepart
+  bool block_given = false;
+  double delay_seconds = 0;
+  int nice_value = 0;
+  bool joblog_append = false;
+  std::string joblog_path;
 };
 
 /// Splits the words and checks what can be checked from the command line alone
 /// (the same on every rank). Throws UsageError.
 void finish_options(RunOptions& opt);
+
+/// --header: {name} (and {name/} {name//} {name.} {name/.}) in `words` become
+/// {n}, for the header's names and the input files' names (GNU parallel's).
+void rename_header_columns(std::vector<std::string>& words,
+                           const std::vector<std::string>& header_names,
+                           const std::vector<std::pair<std::string, std::size_t>>& file_names);
+
+/// "1.5", "2m", "1h30m", "1d2h3m4.5s" (GNU parallel's time units): seconds.
+/// Throws UsageError naming `what`.
+double parse_duration(const std::string& text, const std::string& what);
+/// "1M", "10k", "2G" (k m g t p: powers of 1000; K M G T P: of 1024).
+std::uint64_t parse_size(const std::string& text, const std::string& what);
+/// -d's escapes: \n \t \r \0 \\ \xHH \NNN (octal), as GNU parallel's.
+std::string unescape_delimiter(const std::string& text);
 
 }  // namespace mpimap::farm

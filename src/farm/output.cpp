@@ -6,8 +6,11 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cerrno>
+#include <cstdlib>
 #include <cstring>
+#include <vector>
 
 #include "farm/error.hpp"
 #include "farm/fd.hpp"
@@ -29,23 +32,23 @@ bool write_all(int fd, std::string_view data) {
   return true;
 }
 
-Printer::Printer(bool keep_order, bool tag)
+Printer::Printer(bool keep_order, bool merged)
     : keep_order_(keep_order),
-      tag_(tag),
-      held_([this](Block& b) { print(b.item, b.out, b.err); }, {}, /*first=*/1) {}
+      merged_(merged),
+      held_([this](Block& b) { print(b); }, {}, /*first=*/1) {}
 
 void Printer::add(std::uint64_t seq, bool skipped) {
   if (keep_order_ && skipped) held_.complete(seq, seq + 1);
 }
 
-void Printer::finish(std::uint64_t seq, std::string_view item, std::string&& out,
+void Printer::finish(std::uint64_t seq, std::string tag, std::string verbose, std::string&& out,
                      std::string&& err) {
+  Block b{std::move(tag), std::move(verbose), std::move(out), std::move(err)};
   if (!keep_order_) {
-    print(item, out, err);
+    print(b);
     return;
   }
-  if (!out.empty() || !err.empty())
-    held_.add(seq, Block{tag_ ? std::string(item) : std::string(), std::move(out), std::move(err)});
+  if (!b.out.empty() || !b.err.empty() || !b.verbose.empty()) held_.add(seq, std::move(b));
   held_.complete(seq, seq + 1);
 }
 
@@ -53,70 +56,202 @@ void Printer::forget(std::uint64_t seq) {
   if (keep_order_) held_.complete(seq, seq + 1);
 }
 
-void Printer::flush() { held_.release_below(UINT64_MAX); }
-
-void Printer::print(std::string_view item, std::string_view out, std::string_view err) {
-  if (tag_) {
-    print_tagged(STDOUT_FILENO, item, out);
-    print_tagged(STDERR_FILENO, item, err);
-    return;
-  }
-  if (!out.empty()) write_all(STDOUT_FILENO, out);
-  if (!err.empty()) write_all(STDERR_FILENO, err);
+void Printer::flush() {
+  if (!dropped_) held_.release_below(UINT64_MAX);
 }
 
-void Printer::print_tagged(int fd, std::string_view item, std::string_view text) {
+void Printer::drop_held() {
+  held_.stop_at(0);
+  dropped_ = true;
+}
+
+void Printer::print(const Block& b) {
+  const int err_fd = merged_ ? STDOUT_FILENO : STDERR_FILENO;
+  if (!b.tag.empty()) {
+    print_tagged(STDOUT_FILENO, b.tag, b.verbose + b.out);
+    print_tagged(err_fd, b.tag, b.err);
+    return;
+  }
+  if (merged_) {  // one write: nothing can come between them
+    scratch_.clear();
+    scratch_ += b.verbose;
+    scratch_ += b.out;
+    scratch_ += b.err;
+    write_all(STDOUT_FILENO, scratch_);
+    return;
+  }
+  if (!b.verbose.empty() || !b.out.empty()) {
+    if (b.verbose.empty()) {
+      write_all(STDOUT_FILENO, b.out);
+    } else {
+      scratch_ = b.verbose + b.out;
+      write_all(STDOUT_FILENO, scratch_);
+    }
+  }
+  if (!b.err.empty()) write_all(STDERR_FILENO, b.err);
+}
+
+void Printer::print_tagged(int fd, std::string_view tag, std::string_view text) {
   if (text.empty()) return;
   scratch_.clear();
   std::size_t pos = 0;
   while (pos < text.size()) {
     auto end = text.find('\n', pos);
     end = end == std::string_view::npos ? text.size() : end + 1;
-    scratch_.append(item);
-    scratch_ += '\t';
+    scratch_.append(tag);
     scratch_.append(text.substr(pos, end - pos));
     pos = end;
   }
   write_all(fd, scratch_);
 }
 
-void ResultsDir::open(const std::string& dir) {
+namespace {
+
+/// mkdir -p; 0 or the errno.
+int make_dirs(const std::string& dir) {
   std::string path;
-  for (std::size_t i = 0; i <= dir.size(); ++i) {  // mkdir -p
+  for (std::size_t i = 0; i <= dir.size(); ++i) {
     if (i == dir.size() || (dir[i] == '/' && i > 0)) {
       path = dir.substr(0, i);
-      if (::mkdir(path.c_str(), 0777) != 0 && errno != EEXIST)
-        throw UsageError(fmt::format("cannot create --results {}: {}", path, std::strerror(errno)));
+      if (!path.empty() && ::mkdir(path.c_str(), 0777) != 0 && errno != EEXIST) return errno;
     }
   }
-  // (errno is not read when stat() succeeded: mkdir's EEXIST is still there.)
-  struct stat st {};
-  int error = 0;
-  if (::stat(dir.c_str(), &st) != 0)
-    error = errno;
-  else if (!S_ISDIR(st.st_mode))
-    error = ENOTDIR;
-  else if (::access(dir.c_str(), W_OK) != 0)
-    error = errno;
-  if (error)
-    throw UsageError(fmt::format("cannot write to --results {}: {}", dir, std::strerror(error)));
-  dir_ = dir;
+  return 0;
 }
 
-void ResultsDir::write(std::uint64_t seq, std::string_view out, std::string_view err) {
-  if (dir_.empty()) return;
-  const std::string sub = fmt::format("{}/{}", dir_, seq);
-  bool ok = ::mkdir(sub.c_str(), 0777) == 0 || errno == EEXIST;
-  for (const auto& [name, text] : {std::pair{"stdout", out}, std::pair{"stderr", err}}) {
-    if (!ok) break;
-    const std::string file = fmt::format("{}/{}", sub, name);
-    const Fd fd(::open(file.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666));
-    ok = fd && write_all(fd.get(), text);
+bool write_file(const std::string& file, std::string_view text) {
+  const Fd fd(::open(file.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666));
+  return fd && write_all(fd.get(), text);
+}
+
+/// Perl's numeric value of a string: its leading number, else 0.
+double perl_number(const std::string& s) {
+  char* end = nullptr;
+  const double v = std::strtod(s.c_str(), &end);
+  return end == s.c_str() ? 0 : v;
+}
+
+}  // namespace
+
+void ResultsDir::open(const std::string& name, const TemplateOptions& opt,
+                      std::vector<std::string> column_names) {
+  for (const char* table : {".csv", ".tsv", ".json"})
+    if (name.ends_with(table))
+      throw UsageError(fmt::format(
+          "--results {}: GNU parallel's {} table is not supported; give a folder", name, table));
+  auto t = std::make_unique<CommandTemplate>(CommandTemplate::text(name, opt));
+  if (t->has_replacements()) {
+    templ_ = std::move(t);
+  } else {
+    if (const int e = make_dirs(name); e != 0)
+      throw UsageError(fmt::format("cannot create --results {}: {}", name, std::strerror(e)));
+    struct stat st {};
+    int error = 0;
+    if (::stat(name.c_str(), &st) != 0)
+      error = errno;
+    else if (!S_ISDIR(st.st_mode))
+      error = ENOTDIR;
+    else if (::access(name.c_str(), W_OK) != 0)
+      error = errno;
+    if (error)
+      throw UsageError(fmt::format("cannot write to --results {}: {}", name, std::strerror(error)));
+  }
+  columns_ = std::move(column_names);
+  name_ = name;
+}
+
+std::string ResultsDir::place(const JobArgs& args, const JobContext& ctx) const {
+  if (templ_) {
+    std::string out;
+    templ_->render(args, ctx, out);
+    return out;
+  }
+  std::string path = name_;
+  std::size_t begin = 0;
+  for (const auto end : args.ends) {
+    const std::size_t width = end - begin;
+    std::vector<std::size_t> cols(width);
+    for (std::size_t c = 0; c < width; ++c) cols[c] = c + 1;
+    const auto name_of = [&](std::size_t id) {
+      return id < columns_.size() && !columns_[id].empty() ? columns_[id] : std::to_string(id);
+    };
+    // Sorted by the names: numerically, then as text (GNU's header_indexes_sorted).
+    std::stable_sort(cols.begin(), cols.end(), [&](std::size_t x, std::size_t y) {
+      const auto a = name_of(x), b = name_of(y);
+      const double na = perl_number(a), nb = perl_number(b);
+      if (na != nb) return na < nb;
+      return a < b;
+    });
+    for (const auto c : cols) {
+      path += '/';
+      path += name_of(c);
+      path += '/';
+      std::string v;
+      for (const char ch : args.values[begin + c - 1]) {
+        if (ch == '\\')
+          v += "\\\\";
+        else if (ch == '\t')
+          v += "\\t";
+        else if (ch == '\0')
+          v += "\\0";
+        else if (ch == '/')
+          v += "\\_";
+        else
+          v += ch;
+      }
+      if (v.size() > 255) v.resize(255);  // the longest file name (ext4 and most others)
+      path += v;
+    }
+    begin = end;
+  }
+  return path + "/";
+}
+
+bool ResultsDir::exists(const JobArgs& args, const JobContext& ctx) const {
+  const std::string p = place(args, ctx);
+  struct stat st {};
+  if (p.ends_with("/")) return ::stat((p + "stdout").c_str(), &st) == 0;
+  return ::stat(p.c_str(), &st) == 0 && S_ISREG(st.st_mode);
+}
+
+void ResultsDir::write(const JobArgs& args, const JobContext& ctx, std::string_view out,
+                       std::string_view err) {
+  if (name_.empty()) return;
+  const std::string p = place(args, ctx);
+  const std::string seq = std::to_string(ctx.seq);
+  bool ok = false;
+  if (p.ends_with("/")) {
+    ok = make_dirs(p) == 0 && write_file(p + "seq", seq) && write_file(p + "stdout", out) &&
+         write_file(p + "stderr", err);
+  } else {
+    const auto slash = p.rfind('/');
+    ok = (slash == std::string::npos || slash == 0 || make_dirs(p.substr(0, slash)) == 0) &&
+         write_file(p, out) && write_file(p + ".err", err) && write_file(p + ".seq", seq);
   }
   if (!ok && !warned_) {
     warned_ = true;
-    fmt::print(stderr, "mpimap: cannot write results in {}: {}\n", sub, std::strerror(errno));
+    fmt::print(stderr, "mpimap: cannot write results in {}: {}\n", p, std::strerror(errno));
   }
+}
+
+bool same_output_file() {
+  struct stat out {
+  }, err{};
+  const auto same = [&] { return out.st_dev == err.st_dev && out.st_ino == err.st_ino; };
+  // Under mpirun, rank 0's stdout and stderr are two pipes to mpirun, which
+  // writes them to its own stdout and stderr: those are what count.
+  char exe[4096];
+  const pid_t parent = ::getppid();
+  const ssize_t n = ::readlink(fmt::format("/proc/{}/exe", parent).c_str(), exe, sizeof exe - 1);
+  if (n > 0) {
+    const std::string_view path(exe, static_cast<std::size_t>(n));
+    const auto base = path.substr(path.rfind('/') + 1);
+    if (base == "orterun" || base == "mpirun" || base == "mpiexec" || base == "prterun") {
+      return ::stat(fmt::format("/proc/{}/fd/1", parent).c_str(), &out) == 0 &&
+             ::stat(fmt::format("/proc/{}/fd/2", parent).c_str(), &err) == 0 && same();
+    }
+  }
+  return ::fstat(STDOUT_FILENO, &out) == 0 && ::fstat(STDERR_FILENO, &err) == 0 && same();
 }
 
 }  // namespace mpimap::farm

@@ -1,59 +1,91 @@
 #pragma once
-// Rank 0 prints each finished task's stdout (to stdout) and stderr (to stderr)
-// as whole blocks, never mixed with another task's: as tasks finish, or in
-// input order with --keep-order (finished blocks wait for the ones before
-// them). --tag prefixes every line with the item and a tab. --results DIR also
-// writes DIR/<seq>/stdout and DIR/<seq>/stderr.
+// Rank 0 prints each finished task's stdout (to stdout) and then its stderr
+// (to stderr) as whole blocks, never mixed with another task's: as tasks
+// finish, or in job order with --keep-order (finished blocks wait for the
+// ones before them). --tag / --tagstring prefix every line; -v puts the
+// command line first. When stdout and stderr end in the same file (2>&1, also
+// through mpirun: see same_output_file()), both go out through stdout, so a
+// task's stderr follows its stdout there too, as with GNU parallel.
+// --results writes each task's output to files, in GNU parallel's layout.
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <string_view>
+#include <vector>
 
+#include "farm/command_template.hpp"
 #include "mpimap/detail/in_order.hpp"
 
 namespace mpimap::farm {
 
 class Printer {
  public:
-  Printer(bool keep_order, bool tag);
+  /// `merged`: stdout and stderr go to the same file; print both through stdout.
+  Printer(bool keep_order, bool merged);
   Printer(const Printer&) = delete;  // held_ prints through this
   Printer& operator=(const Printer&) = delete;
 
   /// Seq numbers arrive here in input order, once each: `skipped` for the
   /// ones that will not run (resumed).
   void add(std::uint64_t seq, bool skipped);
-  /// The task ended and will not run again: print (or hold) its output.
-  void finish(std::uint64_t seq, std::string_view item, std::string&& out, std::string&& err);
+  /// The task ended and will not run again: print (or hold) its output,
+  /// every line prefixed with `tag` (empty: none), `verbose` first.
+  void finish(std::uint64_t seq, std::string tag, std::string verbose, std::string&& out,
+              std::string&& err);
   /// The task will print nothing (dropped or killed by --halt).
   void forget(std::uint64_t seq);
   /// At the end: print whatever is held, in order.
   void flush();
+  /// --halt now: what is held is never printed (as GNU parallel).
+  void drop_held();
 
  private:
   struct Block {
-    std::string item, out, err;
+    std::string tag, verbose, out, err;
   };
-  void print(std::string_view item, std::string_view out, std::string_view err);
-  void print_tagged(int fd, std::string_view item, std::string_view text);
+  void print(const Block& b);
+  void print_tagged(int fd, std::string_view tag, std::string_view text);
 
-  bool keep_order_, tag_;
+  bool keep_order_, merged_;
+  bool dropped_ = false;
   mpimap::detail::InOrder<Block> held_;  // --keep-order: by seq
   std::string scratch_;
 };
 
-/// Writes DIR/<seq>/stdout and DIR/<seq>/stderr. A failure to write is
-/// reported once on stderr and does not stop the run.
+/// --results NAME, as GNU parallel 20221122 lays it out:
+///   NAME without replacement strings: NAME/<col>/<value>/.../{seq,stdout,stderr},
+///     a <col>/<value> pair per column of each record (the column's --header
+///     name, else its number; in the header names' sorted order), each value
+///     with \ \t \0 and / written as \\ \t \0 and \_ (cut to 255 bytes);
+///   NAME with replacement strings, rendered: a dir when it ends in /
+///     (DIR/{seq,stdout,stderr}), else files NAME, NAME.err and NAME.seq.
+/// A failure to write is reported once on stderr and does not stop the run.
 class ResultsDir {
  public:
-  /// Creates DIR (and its parents); throws UsageError when it cannot.
-  void open(const std::string& dir);
-  bool is_open() const { return !dir_.empty(); }
-  void write(std::uint64_t seq, std::string_view out, std::string_view err);
+  /// Throws UsageError when NAME cannot be used (.csv, .tsv, .json tables,
+  /// or a plain NAME that cannot be created).
+  void open(const std::string& name, const TemplateOptions& opt,
+            std::vector<std::string> column_names);
+  bool is_open() const { return !name_.empty(); }
+  /// Where the job's files go: the folder (ending in /) or the stdout file.
+  std::string place(const JobArgs& args, const JobContext& ctx) const;
+  /// Whether the job's results are there already (--resume with --results).
+  bool exists(const JobArgs& args, const JobContext& ctx) const;
+  void write(const JobArgs& args, const JobContext& ctx, std::string_view out,
+             std::string_view err);
 
  private:
-  std::string dir_;
+  std::string name_;
+  std::unique_ptr<CommandTemplate> templ_;  // when NAME has replacement strings
+  std::vector<std::string> columns_;        // [id]: column id's name
   bool warned_ = false;
 };
+
+/// Whether this process's stdout and stderr end in the same file: its own, or
+/// -- when its parent is the mpirun that started it, which forwards the two
+/// streams separately -- mpirun's.
+bool same_output_file();
 
 /// write(2) until all of `data` is written (or an error other than EINTR).
 bool write_all(int fd, std::string_view data);

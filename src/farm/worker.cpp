@@ -24,11 +24,10 @@ namespace {
 
 class Worker {
  public:
-  Worker(MPI_Comm comm, const RunOptions& opt, const CommandTemplate& command, int rank,
-         const std::string& host)
+  Worker(MPI_Comm comm, const RunOptions& opt, const RankSetup& setup)
       : comm_(comm),
         grace_(opt.grace),
-        executor_(command, rank, opt.jobs, host, opt.timeout),
+        executor_(*setup.command, setup.rank, setup.slots, setup.host, setup.exec),
         sends_(comm) {}
 
   void run();
@@ -143,8 +142,7 @@ bool Worker::start_queued() {
   bool any = false;
   if (stopping_) return false;
   while (!queue_.empty() && executor_.has_free_slot()) {
-    const Task& t = queue_.front();
-    executor_.start(t.seq, t.attempt, t.item);
+    executor_.start(std::move(queue_.front()));
     queue_.pop_front();
     any = true;
   }
@@ -170,9 +168,8 @@ void Worker::run() {
 
 }  // namespace
 
-void run_worker(MPI_Comm comm, const RunOptions& opt, const CommandTemplate& command, int rank,
-                const std::string& host) {
-  Worker(comm, opt, command, rank, host).run();
+void run_worker(MPI_Comm comm, const RunOptions& opt, const RankSetup& setup) {
+  Worker(comm, opt, setup).run();
 }
 
 }  // namespace mpimap::farm

@@ -15,10 +15,9 @@ foreach(f ${bad_input_fixtures})
 endforeach()
 
 set(see_help "(see 'mpimap --help')")
-set(halt_forms "expected never, now,fail=N or soon,fail=N (N >= 1)")
-set(missing_command
-  "mpimap: run: missing command (usage: mpimap run [OPTIONS] -- COMMAND [ARG...] [::: ITEM...])")
-set(only_supported "is not supported (only {} {.} {/} {//} {/.} {#} {%})")
+set(halt_forms "expected never, or now|soon,fail|success|done=N (N >= 1) or =N% (GNU parallel's forms 0, 1, 2, -1, -2 and N% too)")
+set(jobs_forms "expected N (1 to 1024; 0: as many as the rank can run), N% of the rank's cores, +N or -N")
+set(timeout_forms "expected seconds, or units as 1d2h3m4.5s")
 string(REPEAT "x" 70 long_item)
 string(REPEAT "x" 60 long_item_shown)
 
@@ -75,25 +74,22 @@ bad_case(chunksize_fraction "mpimap: --chunksize: expected an integer >= 0, got 
 bad_case(chunksize_huge
   "mpimap: --chunksize: 99999999999999999999999 is out of range for a 64-bit integer ${see_help}"
   map square --chunksize 99999999999999999999999 1 2)
-bad_case(jobs_zero "mpimap: --jobs 0: expected 1 to 1024" run -j 0 -- echo ::: a)
-bad_case(jobs_too_many "mpimap: --jobs 1025: expected 1 to 1024" run -j 1025 -- echo ::: a)
-bad_case(jobs_word "mpimap: Could not convert: --jobs = abc ${see_help}" run -j abc -- echo ::: a)
-bad_case(jobs_no_value "mpimap: --jobs: 1 required K missing ${see_help}" run -j)
+bad_case(jobs_fraction "mpimap: --jobs 1.5: ${jobs_forms}" run -j 1.5 -- echo ::: a)
+bad_case(jobs_too_many "mpimap: --jobs 1025: ${jobs_forms}" run -j 1025 -- echo ::: a)
+bad_case(jobs_word "mpimap: --jobs abc: ${jobs_forms}" run -j abc -- echo ::: a)
+bad_case(jobs_no_value "mpimap: --jobs: 1 required N missing ${see_help}" run -j)
 bad_case(jobs_twice "mpimap: --jobs: At Most 1 required but received 2 ${see_help}"
   run -j 1 -j 2 -- echo ::: a)
 bad_case(retries_negative "mpimap: --retries -1: expected N >= 0" run --retries -1 -- echo ::: a)
-bad_case(timeout_negative "mpimap: --timeout: expected a number of seconds >= 0"
-  run --timeout -1 -- echo ::: a)
-bad_case(timeout_nan "mpimap: --timeout: expected a number of seconds >= 0"
-  run --timeout nan -- echo ::: a)
-bad_case(timeout_word "mpimap: Could not convert: --timeout = abc ${see_help}"
-  run --timeout abc -- echo ::: a)
+bad_case(timeout_negative "mpimap: --timeout -1: ${timeout_forms}" run --timeout -1 -- echo ::: a)
+bad_case(timeout_nan "mpimap: --timeout nan: ${timeout_forms}" run --timeout nan -- echo ::: a)
+bad_case(timeout_word "mpimap: --timeout abc: ${timeout_forms}" run --timeout abc -- echo ::: a)
 bad_case(halt_word "mpimap: --halt sometimes: ${halt_forms}" run --halt sometimes -- echo ::: a)
 bad_case(halt_no_count "mpimap: --halt now: ${halt_forms}" run --halt now -- echo ::: a)
 bad_case(halt_fail_zero "mpimap: --halt now,fail=0: ${halt_forms}"
   run --halt now,fail=0 -- echo ::: a)
-bad_case(halt_percent "mpimap: --halt soon,fail=1%: ${halt_forms}"
-  run --halt soon,fail=1% -- echo ::: a)
+bad_case(halt_percent "mpimap: --halt soon,fail=101%: ${halt_forms}"
+  run --halt soon,fail=101% -- echo ::: a)
 
 # --- Items -------------------------------------------------------------------
 bad_case(item_blank "mpimap: item 1 (\" \"): not an integer" map square " ")
@@ -127,30 +123,32 @@ bad_case(run_file_missing "mpimap: cannot read /nonexistent/items: No such file 
 bad_case(run_file_is_directory "mpimap: cannot read ${bad}: Is a directory" run -a ${bad} -- echo)
 bad_case_empty(run_file_empty_name "mpimap: --arg-file: expected a name, got '' ${see_help}"
   run -a -- echo)
-bad_case(run_file_and_items "mpimap: give the items with ::: or with -a, not both"
-  run -a ${bad}/items_ok.txt -- echo ::: a)
+bad_case(run_stdin_twice "mpimap: run: standard input ('-') can be only one input source"
+  run -a - -- echo :::: -)
 
 # --- run: the command and its template ---------------------------------------
-bad_case(run_no_command "${missing_command}" run)
-bad_case(run_only_items "${missing_command}" run -- ::: a)
+bad_case(run_pipe_no_command "mpimap: run: --pipe needs a command to pipe into (e.g. 'wc -l')"
+  run --pipe)
+bad_case(run_unsupported "mpimap: run: --tmux is not supported (see the README's table of GNU parallel's options)"
+  run --tmux -- echo ::: a)
 bad_case(run_unknown_option
   "mpimap: run: unknown option --bogus (a command that starts with - goes after --)"
   run --bogus -- echo ::: a)
-bad_case(run_two_item_lists
-  "mpimap: only one ::: list is supported (GNU parallel's combinations are not)"
-  run -- echo ::: a ::: b)
-bad_case(run_four_colons "mpimap: :::: is not supported; use -a FILE" run -- echo :::: f)
-bad_case(template_positional "mpimap: run: replacement string {1} ${only_supported}"
-  run -- echo {1} ::: a)
-bad_case(template_positional_basename "mpimap: run: replacement string {-1/.} ${only_supported}"
-  run -- "cp {} {-1/.}.bak" ::: a)
-bad_case(template_perl "mpimap: run: replacement string {= s/a/b/ =} ${only_supported}"
+bad_case(run_pipe_with_items
+  "mpimap: run: --pipe reads standard input: no -a, ::: or :::: (or use --pipepart)"
+  run --pipe -- wc ::: a)
+bad_case(run_four_colons_missing_file "mpimap: cannot read /nonexistent/f: No such file or directory"
+  run -- echo :::: /nonexistent/f)
+bad_case(template_positional_seq "mpimap: run: replacement string {2#} is not supported"
+  run -- echo "{2#}" ::: a)
+bad_case(template_perl
+  "mpimap: run: replacement string {= s/a/b/ =} is a Perl expression, which mpimap does not evaluate (see --plus for the common ones)"
   run -- echo "{= s/a/b/ =}" ::: a)
 
 # --- run: joblogs and --results ----------------------------------------------
-bad_case(resume_without_joblog "mpimap: --resume and --resume-failed need --joblog FILE"
+bad_case(resume_without_joblog "mpimap: --resume and --resume-failed need --joblog FILE or --results"
   run --resume -- echo ::: a)
-bad_case(resume_failed_without_joblog "mpimap: --resume and --resume-failed need --joblog FILE"
+bad_case(resume_failed_without_joblog "mpimap: --resume and --resume-failed need --joblog FILE or --results"
   run --resume-failed -- echo ::: a)
 bad_case_empty(joblog_empty_name "mpimap: --joblog: expected a name, got '' ${see_help}"
   run --joblog -- echo ::: a)
@@ -162,7 +160,7 @@ bad_case(joblog_is_directory "mpimap: cannot write joblog ${bad}: Is a directory
 bad_case(resume_joblog_is_directory "mpimap: cannot open joblog ${bad}: Is a directory"
   run --joblog ${bad} --resume -- echo ::: a)
 bad_case(joblog_is_arg_file
-  "mpimap: --joblog ${bad}/items_ok.txt is the -a file: the joblog would overwrite the items"
+  "mpimap: --joblog ${bad}/items_ok.txt is an input file: the joblog would overwrite the items"
   run --joblog ${bad}/items_ok.txt -a ${bad}/items_ok.txt -- echo)
 foreach(log_line garbage:1 wrong_header:1 short_record:2 seq_zero:2 seq_negative:2 seq_huge:2
         bad_starttime:2 bad_exitval:2 header_twice:3 header_late:3 binary:1)

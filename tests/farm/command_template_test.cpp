@@ -1,7 +1,8 @@
 // farm::CommandTemplate: the command's words joined with spaces, every
-// replacement string filled in (shell-quoted), the item appended when there is
-// none. Expected lines are GNU parallel's (`parallel --dry-run ...` where the
-// quoting agrees); /bin/sh runs a few to show an item stays one word.
+// replacement string filled in (shell-quoted), {} appended when there is none.
+// Expected lines are GNU parallel 20221122's own (`parallel --dry-run -k ...`
+// with the same words and arguments); /bin/sh runs a few to show that an
+// argument stays one word.
 
 #include <gtest/gtest.h>
 
@@ -17,12 +18,42 @@
 namespace {
 
 using mpimap::farm::CommandTemplate;
+using mpimap::farm::JobArgs;
+using mpimap::farm::JobContext;
+using mpimap::farm::TemplateOptions;
+using Words = std::vector<std::string>;
 
-std::string render(const std::vector<std::string>& words, std::string_view item,
-                   std::uint64_t seq = 1, std::int64_t slot = 1) {
+std::string render(const Words& words, std::string_view item, std::uint64_t seq = 1,
+                   std::int64_t slot = 1) {
   std::string out;
   CommandTemplate(words).render(item, seq, slot, out);
   return out;
+}
+
+/// A job of records (each a list of values).
+JobArgs job(const std::vector<Words>& records) {
+  JobArgs a;
+  for (auto r : records) a.add_record(std::move(r));
+  return a;
+}
+
+std::string render(const Words& words, const JobArgs& args, const TemplateOptions& opt = {},
+                   JobContext ctx = {}) {
+  std::string out;
+  CommandTemplate(words, opt).render(args, ctx, out);
+  return out;
+}
+
+TemplateOptions context_replace() {
+  TemplateOptions o;
+  o.context_replace = true;
+  return o;
+}
+
+TemplateOptions plus() {
+  TemplateOptions o;
+  o.plus = true;
+  return o;
 }
 
 TEST(CommandTemplate, AppendsTheItemWhenThereIsNoReplacementString) {
@@ -44,7 +75,7 @@ TEST(CommandTemplate, FillsInTheItem) {
 }
 
 TEST(CommandTemplate, FillsInEveryReplacementString) {
-  const std::vector<std::string> words = {"cmd", "{}", "{.}", "{/}", "{//}", "{/.}", "{#}", "{%}"};
+  const Words words = {"cmd", "{}", "{.}", "{/}", "{//}", "{/.}", "{#}", "{%}"};
   EXPECT_EQ(render(words, "dir/sub/a b.tar.gz", 7, 3),
             "cmd 'dir/sub/a b.tar.gz' 'dir/sub/a b.tar' 'a b.tar.gz' dir/sub 'a b.tar' 7 3");
   EXPECT_EQ(render(words, "plain", 1, 1), "cmd plain plain plain . plain 1 1");
@@ -64,20 +95,28 @@ TEST(CommandTemplate, SeqAndSlotAreOnlyNumbersAndNeverAppendTheItem) {
 }
 
 TEST(CommandTemplate, LeavesOtherBracesAlone) {
-  EXPECT_EQ(render({"echo", "{x}", "{", "}", "{ }", "{/x}"}, "i"), "echo {x} { } { } {/x} i");
+  EXPECT_EQ(render({"echo", "{x}", "{", "}", "{ }", "{/x}", "{1 }"}, "i"),
+            "echo {x} { } { } {/x} {1 } i");
 }
 
-TEST(CommandTemplate, RefusesGnuParallelsReplacementStringsThatItLacks) {
-  // Left as text, {1} would run "echo {1} i" where GNU parallel runs "echo i".
-  for (const std::string word : {"{1}", "x{2.}y", "{-1/}", "{10//}", "{3/.}", "{= s/a/b/ =}"})
+TEST(CommandTemplate, RefusesPerlExpressions) {
+  for (const std::string word : {"{= s/a/b/ =}", "x{=2 $_ =}y"})
     EXPECT_THROW(CommandTemplate({"echo", word}), mpimap::farm::UsageError) << word;
-  EXPECT_EQ(render({"echo", "{1x}", "{=", "{-}", "{1"}, "i"), "echo {1x} {= {-} {1 i");
+  EXPECT_EQ(render({"echo", "{=", "{-}", "{1"}, "i"), "echo {= {-} {1 i");
 }
 
-TEST(CommandTemplate, QuotesTheTransformedValues) {
-  EXPECT_EQ(render({"echo", "{/}", "{//}"}, "it's/a $b"), "echo 'a $b' 'it'\\''s'");
+TEST(CommandTemplate, QuotesTheTransformedValuesAsGnuParallel) {
+  EXPECT_EQ(render({"echo", "{/}", "{//}"}, "it's/a $b"), R"(echo 'a $b' 'it'"'"'s')");
   EXPECT_EQ(render({"echo", "{.}"}, "x.y;z"), "echo x");
   EXPECT_EQ(render({"echo", "{.}"}, "semi;colon.txt"), "echo 'semi;colon'");
+}
+
+TEST(CommandTemplate, DoesNotQuoteWhenTheCommandStartsWithAReplacementString) {
+  // parallel {} ::: 'echo a b'; parallel my_{}: the argument is the command.
+  EXPECT_EQ(render({"{}"}, "echo a b"), "echo a b");
+  EXPECT_EQ(render({"my_{}", "x y"}, "z w"), "my_z w x y");
+  EXPECT_EQ(render({}, "echo 'hi'"), "echo 'hi'");  // no command: the arguments are
+  EXPECT_EQ(render({"V={}", "cmd"}, "a b"), "V='a b' cmd");
 }
 
 TEST(CommandTemplate, OverwritesTheOutputString) {
@@ -89,9 +128,121 @@ TEST(CommandTemplate, OverwritesTheOutputString) {
   EXPECT_EQ(out, "echo b");
 }
 
-TEST(CommandTemplate, EmptyCommandLineStillGetsTheItem) {
-  // finish_options refuses an empty command; the template itself copes.
-  EXPECT_EQ(render({}, "x"), " x");
+// --- Several arguments: positional strings, -N, -m, -X -------------------------------
+
+TEST(CommandTemplate, PositionalStringsPickOneArgument) {
+  const auto a = job({{"x.tar.gz", "d/q.r.s"}});
+  EXPECT_EQ(render({"echo", "{1}", "{2}"}, a), "echo x.tar.gz d/q.r.s");
+  EXPECT_EQ(render({"echo", "{1.}", "{2/}", "{2//}", "{2/.}", "{-1}", "{-2.}"}, a),
+            "echo x.tar q.r.s d q.r d/q.r.s x.tar");
+  EXPECT_EQ(render({"echo", "{3}x{-3}y"}, a), "echo xy");  // none: empty, unquoted
+}
+
+TEST(CommandTemplate, NormalStringsTakeEveryArgument) {
+  // parallel -N2 echo {1} {2} {} ::: a b c d e  (the second job: "e" alone)
+  EXPECT_EQ(render({"echo", "{1}", "{2}", "{}"}, job({{"a"}, {"b"}}), context_replace()),
+            "echo a b a b");
+  EXPECT_EQ(render({"echo", "{1}", "{2}", "{3}"}, job({{"c"}}), context_replace()), "echo c  ");
+  // parallel -m echo a{}b ::: x y z: the values, space-separated, once.
+  EXPECT_EQ(render({"echo", "a{}b"}, job({{"x"}, {"y"}})), "echo ax yb");
+}
+
+TEST(CommandTemplate, ContextReplaceRepeatsTheWordPerArgument) {
+  // parallel -X echo a{}b {1}c ::: x y z (at 2 slots: x y, then z)
+  EXPECT_EQ(render({"echo", "a{}b", "{1}c"}, job({{"x"}, {"y"}}), context_replace()),
+            "echo axb ayb xc");
+  // parallel -j1 -X echo '{#}{}' {%} ::: a b c
+  EXPECT_EQ(render({"echo", "{#}{}", "{%}"}, job({{"a"}, {"b"}, {"c"}}), context_replace()),
+            "echo 1a 1b 1c 1");
+}
+
+TEST(CommandTemplate, NoArgumentsPutsNothingIn) {
+  // parallel -N0 echo foo ::: 1
+  auto a = job({{"1"}});
+  a.no_args = true;
+  EXPECT_EQ(render({"echo", "foo"}, a, context_replace()), "echo foo ");
+}
+
+TEST(CommandTemplate, QuoteAllQuotesTheWordsNotTheArguments) {
+  // parallel -q echo 'a b' '{}' "x'y" ::: 'q r'
+  TemplateOptions o;
+  o.quote_all = true;
+  EXPECT_EQ(render({"echo", "a b", "{}", "x'y"}, job({{"q r"}}), o),
+            R"(echo 'a b' 'q r' 'x'"'"'y')");
+}
+
+TEST(CommandTemplate, RenamedReplacementStrings) {
+  TemplateOptions o;
+  o.names.item = "XX";
+  EXPECT_EQ(render({"echo", "XX", "{}"}, job({{"a"}}), o), "echo a {}");
+  o.names.item = "{x}";
+  EXPECT_EQ(render({"echo", "{x}", "{1x}", "{}"}, job({{"a"}}), o), "echo a a {}");
+}
+
+TEST(CommandTemplate, TrimsBeforeTransforming) {
+  TemplateOptions o;
+  o.trim = 'b';
+  EXPECT_EQ(render({"echo", "[{}]"}, job({{" a "}}), o), "echo [a]");
+  o.trim = 'l';
+  EXPECT_EQ(render({"echo", "[{}]"}, job({{" a "}}), o), "echo ['a ']");
+}
+
+// --- --plus ----------------------------------------------------------------------
+
+TEST(CommandTemplate, PlusStrings) {
+  // parallel --plus --dry-run echo ... ::: dir/a.b.c.d
+  EXPECT_EQ(render({"echo", "{..}", "{+..}", "{/..}", "{+/}", "{+.}", "{...}", "{+...}", "{/...}"},
+                   job({{"dir/a.b.c.d"}}), plus()),
+            "echo dir/a.b c.d a.b dir d dir/a b.c.d a");
+  EXPECT_EQ(render({"echo", "{:-x}", "{:2}", "{:1:2}"}, job({{"abcdef"}}), plus()),
+            "echo abcdef cdef bc");
+  EXPECT_EQ(render({"echo", "{:-x}", "{:2}", "{:1:2}"}, job({{""}}), plus()), "echo x '' ''");
+  EXPECT_EQ(render({"echo", "{:-x}"}, job({{"0"}}), plus()), "echo x");
+  EXPECT_EQ(render({"echo", "{#a*}", "{##a*}", "{%c*}", "{%%c*}", "{/b/X}", "{//b/X}", "{/#a/X}",
+                    "{/%c/X}", "{^b}", "{^^b}", "{,A}", "{,,A}"},
+                   job({{"aAbBcC.abc"}}), plus()),
+            "echo aAbBcC.abc AbBcC.abc aAbBcC.abc aAbBcC.ab aAXBcC.abc aAXBcC.aXc XAbBcC.abc "
+            "aAbBcC.abX aAbBcC.abc aABBcC.aBc aAbBcC.abc aabBcC.abc");
+  EXPECT_EQ(render({"echo", "{2..}", "{-1+.}"}, job({{"x.y.z", "q.r.s"}}), plus()), "echo q s");
+  JobContext ctx;
+  ctx.seq = 11;
+  ctx.slot = 3;
+  ctx.total_jobs = 12;
+  ctx.slots_total = 3;
+  EXPECT_EQ(render({"echo", "{0#}", "{0%}", "{##}"}, job({{"x"}}), plus(), ctx), "echo 11 3 12");
+}
+
+TEST(CommandTemplate, UniqAndChooseKSkipJobs) {
+  const CommandTemplate uniq({"echo", "{uniq}"}, plus());
+  EXPECT_TRUE(uniq.skips(job({{"a", "a"}})));
+  EXPECT_FALSE(uniq.skips(job({{"a", "b"}})));
+  const CommandTemplate choose({"echo", "{choose_k}"}, plus());
+  EXPECT_TRUE(choose.skips(job({{"b", "a"}})));
+  EXPECT_FALSE(choose.skips(job({{"a", "b", "c"}})));
+}
+
+// --- The length meter (-m, -X, --xargs, -s) --------------------------------------
+
+TEST(CommandTemplate, MeterEstimatesTheRenderedLength) {
+  const CommandTemplate t({"echo", "{}"});
+  CommandTemplate::Meter m(t);
+  m.add({"abc"});
+  EXPECT_EQ(m.length(), std::string("echo abc").size());
+  m.add({"de"});
+  EXPECT_EQ(m.length(), std::string("echo abc de").size());
+  m.remove({"de"});
+  EXPECT_EQ(m.length(), std::string("echo abc").size());
+  m.reset();
+  m.add({"a b"});
+  EXPECT_EQ(m.length(), std::string("echo 'a b'").size());
+}
+
+TEST(CommandTemplate, MeterCountsContextWordsPerArgument) {
+  const CommandTemplate t({"echo", "x{}y"}, context_replace());
+  CommandTemplate::Meter m(t);
+  m.add({"1"});
+  m.add({"2"});
+  EXPECT_EQ(m.length(), std::string("echo x1y x2y").size());
 }
 
 /// What /bin/sh prints for a command line.

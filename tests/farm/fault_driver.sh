@@ -142,12 +142,14 @@ wait_gone() {
 # Lines of $1 as "item count" (sorted), for multiset comparisons.
 counts() { sort -n "$1" | uniq -c | awk '{ print $2, $1 }'; }
 # The lines of file $1 that are not lines of file $2, numerically sorted, each once.
-minus() { awk 'NR == FNR { b[$0]; next } !($0 in b)' "$2" "$1" | sort -nu; }
+# (FILENAME, not NR == FNR: the second file may be empty, as logged.1 is after
+# a kill before the first record.)
+minus() { awk 'FILENAME == ARGV[1] { b[$0]; next } !($0 in b)' "$2" "$1" | sort -nu; }
 # 1..N minus the Seqs in file $1.
 complement() { minus <(seq 1 "$ITEMS") "$1"; }
 
 # ---------------------------------------------------------------------------
-# Mode run: `mpimap run --joblog LOG --results DIR`. Each task appends its
+# Mode run: `mpimap run --joblog LOG --results DIR/{#}/` (DIR/SEQ/stdout). Each task appends its
 # item to EFFECTS (one line per execution), sleeps 0-20 ms, and prints a
 # two-line block that depends on its item only.
 run_command() {  # EFFECTS-FILE
@@ -155,13 +157,13 @@ run_command() {  # EFFECTS-FILE
 }
 # run_start PHASE: the killed run, in the background; sets JOB_PID.
 run_start() {
-  "${MPIRUN[@]}" "$MPIMAP" run -j2 --joblog log --results "res.$1" -- "$(run_command "eff.$1")" \
+  "${MPIRUN[@]}" "$MPIMAP" run -j2 --joblog log --results "res.$1/{#}/" -- "$(run_command "eff.$1")" \
     ::: $(seq 1 "$ITEMS") >"out.$1" 2>"err.$1" &
   JOB_PID=$!
 }
 # run_resume PHASE: to completion, in the foreground; its exit status.
 run_resume() {
-  timeout 120 "${MPIRUN[@]}" "$MPIMAP" run -j2 --resume --joblog log --results "res.$1" \
+  timeout 120 "${MPIRUN[@]}" "$MPIMAP" run -j2 --resume --joblog log --results "res.$1/{#}/" \
     -- "$(run_command "eff.$1")" ::: $(seq 1 "$ITEMS") >"out.$1" 2>"err.$1"
 }
 # Stdout $1 as one item per whole block (sorted); whatever is not a whole

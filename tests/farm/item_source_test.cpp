@@ -56,7 +56,7 @@ Items split(std::string_view bytes, char delimiter = '\n') {
   TempDir dir;
   write_file(dir / "items", bytes);
   ItemSource source(dir / "items", delimiter);
-  EXPECT_FALSE(source.count_known());
+  EXPECT_FALSE(source.in_memory());
   EXPECT_GE(source.fd(), 0);
   return read_all(source);
 }
@@ -67,16 +67,14 @@ using namespace std::string_literals;
 
 TEST(ItemSource, GivesCommandLineItemsInOrder) {
   ItemSource source(Items{"a", "", "b c", "a\nb"});
-  EXPECT_TRUE(source.count_known());
-  EXPECT_EQ(source.count(), 4u);
+  EXPECT_TRUE(source.in_memory());
   EXPECT_EQ(source.fd(), -1);
   EXPECT_EQ(read_all(source), (Items{"a", "", "b c", "a\nb"}));
 }
 
 TEST(ItemSource, NoCommandLineItemsIsAnEmptySource) {
   ItemSource source(Items{});
-  EXPECT_TRUE(source.count_known());
-  EXPECT_EQ(source.count(), 0u);
+  EXPECT_TRUE(source.in_memory());
   EXPECT_EQ(read_all(source), Items{});
 }
 
@@ -240,6 +238,33 @@ TEST(ItemSource, AReadErrorEndsTheInputAndSaysWhy) {
   std::string item;
   EXPECT_EQ(source.next(item), Next::End);
   EXPECT_EQ(source.read_error(), "error reading standard input: Is a directory");
+}
+
+// --- Text (::: arguments, as GNU parallel reads them back) and -d ----------------
+
+TEST(ItemSource, SplitsTextAtTheDelimiter) {
+  auto source = ItemSource::from_text("a,b,,c", ",");
+  EXPECT_TRUE(source.in_memory());
+  EXPECT_EQ(read_all(source), (Items{"a", "b", "", "c"}));
+  auto trailing = ItemSource::from_text("x\ny\n", "\n");
+  EXPECT_EQ(read_all(trailing), (Items{"x", "y"}));
+  auto none = ItemSource::from_text("", "\n");
+  EXPECT_EQ(read_all(none), Items{});
+}
+
+TEST(ItemSource, ADelimiterMayBeSeveralBytes) {
+  auto source = ItemSource::from_text("a<>b<<>>c<>", "<>");
+  EXPECT_EQ(read_all(source), (Items{"a", "b<", ">c"}));
+}
+
+TEST(ItemSource, ASeveralByteDelimiterAcrossReadBlocksIsFound) {
+  // The delimiter straddles the 64 kB block boundary of a file.
+  TempDir dir;
+  std::string bytes(65535, 'x');
+  bytes += "::y::";
+  write_file(dir / "items", bytes);
+  ItemSource source(dir / "items", std::string("::"));
+  EXPECT_EQ(read_all(source), (Items{std::string(65535, 'x'), "y"}));
 }
 
 }  // namespace

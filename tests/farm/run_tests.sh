@@ -195,9 +195,8 @@ EOF
 
   if once; then
     case_ usage-errors
-    mr -k -- >out 2>err
-    expect_eq "missing command: exit 2" 2 $?
-    expect_eq "missing command: one line" 1 "$(wc -l <err)"
+    mr -k -- ::: 'echo a' 'echo b' >out 2>err
+    expect_eq "no command: the arguments are the commands (GNU parallel)" $'a\nb' "$(cat out)"
     mr -a "$WORK/no-such-file" -- echo >out 2>err
     expect_eq "unreadable -a file: exit 2" 2 $?
     expect_eq "unreadable -a file: one line" 1 "$(wc -l <err)"
@@ -205,8 +204,11 @@ EOF
     expect_eq "bad --halt: exit 2" 2 $?
     mr --resume -- echo ::: a 2>/dev/null
     expect_eq "--resume without --joblog: exit 2" 2 $?
-    mr -j 0 -- echo ::: a 2>/dev/null
-    expect_eq "-j 0: exit 2" 2 $?
+    mr -j x -- echo ::: a 2>/dev/null
+    expect_eq "-j x: exit 2" 2 $?
+    mr -S host -- echo ::: a 2>err
+    expect_eq "an unsupported GNU parallel option: exit 2" 2 $?
+    expect_eq "an unsupported GNU parallel option: one line naming it" 1 "$(grep -c '^mpimap: run: -S is not supported' err)"
     mr --timeout -1 -- echo ::: a 2>/dev/null
     expect_eq "negative --timeout: exit 2" 2 $?
     mr --grace -1 -- echo ::: a 2>err
@@ -214,6 +216,41 @@ EOF
     expect_eq "negative --grace: one line" "mpimap: --grace: expected a number of seconds >= 0" "$(cat err)"
     mr --joblog "$WORK/no/such/dir/log" -- echo ::: a 2>/dev/null
     expect_eq "unwritable joblog: exit 2" 2 $?
+
+    case_ shell
+    # The shell that started mpirun runs the tasks (this script's bash), so
+    # its exported functions work, as with GNU parallel.
+    greet() { echo "hello $1"; }
+    export -f greet
+    mr -k -- greet ::: a b >out 2>err
+    expect_eq "export -f: a bash function runs as the command" $'hello a\nhello b' "$(cat out)"
+    PARALLEL_SHELL=/bin/sh mr -- 'echo $0; : {}' ::: 1 >out
+    expect_eq "\$PARALLEL_SHELL chooses the shell" "/bin/sh" "$(cat out)"
+    unset -f greet
+
+    case_ bare-colon
+    # mpirun splits its command line at a bare ':': mpimap says so, exit 2,
+    # instead of waiting for ever in MPI_Init.
+    # (The line comes through mpirun, which may still be writing it when it
+    # exits: a process that ends before MPI_Init ends the job at once.)
+    "${MPIRUN[@]}" "$MPIMAP" run -- echo ::: a : true >out 2>err
+    expect_eq "bare ':': exit 2" 2 $?
+    for _ in $(seq 1 50); do
+      grep -q "mpirun split the command line" err && break
+      sleep 0.1
+    done
+    expect_eq "bare ':': says mpirun split the command line" 1 \
+      "$(grep -c "mpirun split the command line at a bare ':' word" err)"
+
+    case_ joblog-append
+    mr --joblog log -- echo ::: a >/dev/null
+    mr --joblog +log -- echo ::: b >/dev/null
+    expect_eq "--joblog +FILE appends, no second header" $'Seq\n1\n1' "$(cut -f1 log)"
+    expect_eq "--joblog +FILE: the appended record" "echo b" "$(tail -1 log | cut -f9)"
+
+    case_ ungroup
+    mr -u -- 'echo {}' ::: a b >out
+    expect_eq "-u: the output is there" $'a\nb' "$(sort out)"
 
     case_ empty-input
     mr -- echo ran </dev/null >out 2>err
@@ -312,7 +349,7 @@ faults_cases() {
   local m2="20$$.$RANDOM"
   mr -j2 --halt now,fail=1 --joblog log -- "if [ {} = fail ]; then sleep 0.2; exit 5; else sleep $m2; fi" \
     ::: fail $(seq 2 $((NP * 2))) >/dev/null 2>err
-  expect_eq "halt now: exit 1" 1 $?
+  expect_eq "halt now,fail=1: the failed job's own exit status (GNU parallel)" 5 $?
   expect_eq "halt now: the failure is logged; killed tasks are not" $'1\t5' "$(column log 1,7)"
   expect_eq "halt now: running tasks were killed" "" "$(pgrep -f "sleep $m2" || true)"
   expect_eq "halt now: says so" 1 "$(grep -c 'stopped by --halt now,fail=1' err)"
@@ -321,7 +358,7 @@ faults_cases() {
   mr -j1 --halt soon,fail=2 --joblog log -- 'sleep 0.05; exit {}' ::: 0 1 2 3 4 5 6 7 8 9 $(seq 10 40) 2>err
   local rc=$? failed
   failed=$(column log 7 | grep -vc '^0$')
-  expect_eq "halt soon: exit = failures" "$failed" "$rc"
+  expect_eq "halt soon,fail=2: exit 2, fixed when the threshold is reached (GNU parallel)" 2 "$rc"
   [ "$failed" -ge 2 ] || fail "halt soon: at least 2 failures ($failed)"
   [ "$(records log | wc -l)" -lt 41 ] || fail "halt soon: tasks were started after the halt"
   if [ "$NP" = 1 ]; then
@@ -375,10 +412,33 @@ faults_cases() {
   mr -k --timeout 60 -- "\"$MPIMAP\" map square {} 2>&1; env | grep -c '^PMIX_' || true" ::: 2 3 >out
   expect_eq "a task may itself be an MPI program" $'[4]\n0\n[9]\n0' "$(cat out)"
 
+  case_ timeout-percent
+  # --timeout 200%: twice the median runtime of the jobs that succeeded.
+  mr -j1 --timeout 200% --joblog log -- 'sleep {}' ::: 0.1 0.1 0.1 0.1 0.1 0.1 5 >/dev/null 2>&1
+  expect_eq "--timeout 200%: the long job is killed" 1 $?
+  expect_eq "--timeout 200%: recorded as a timeout" $'-1\t15' "$(column log 7-8 | tail -1)"
+  mr --timeout 1m -- true ::: a
+  expect_eq "--timeout 1m: units" 0 $?
+
+  case_ retry-failed
+  mr --joblog log -- 'exit {}' ::: 0 1 0 2 >/dev/null 2>&1
+  mr --retry-failed --joblog log >/dev/null 2>&1
+  expect_eq "--retry-failed: reruns the failed commands of the joblog" 2 $?
+  expect_eq "--retry-failed: their records are appended, Seq kept" $'2\texit 1\n4\texit 2' \
+    "$(tail -n 2 log | cut -f1,9 | sort -n)"
+
   case_ results-dir
   mr --results res/sub -- 'echo out{}; echo err{} >&2' ::: a b >/dev/null 2>&1
-  expect_eq "--results stdout" "outb" "$(cat res/sub/2/stdout)"
-  expect_eq "--results stderr" "erra" "$(cat res/sub/1/stderr)"
+  expect_eq "--results stdout (GNU parallel's layout)" "outb" "$(cat res/sub/1/b/stdout)"
+  expect_eq "--results stderr" "erra" "$(cat res/sub/1/a/stderr)"
+  expect_eq "--results seq" "2" "$(cat res/sub/1/b/seq)"
+  if gnu; then
+    rm -rf res gres
+    mr --results res -- 'echo {1}{2}' ::: a 'b/c' ::: x >/dev/null
+    gp --results gres 'echo {1}{2}' ::: a 'b/c' ::: x >/dev/null
+    expect_eq "--results: the same files as GNU parallel's" "$(cd gres && find . | sort)" \
+      "$(cd res && find . | sort)"
+  fi
 
   case_ progress
   mr --progress -- true ::: 1 2 3 >/dev/null 2>err
