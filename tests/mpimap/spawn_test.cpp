@@ -34,7 +34,9 @@ TEST(Spawned, PoolSpawnUnderMpirunIsPoolOfTheWorld) {
   EXPECT_EQ(pool.size(), world.size());
   const std::vector<long> items{1, 2, 3, 4, 5, 6};
   const auto squares = pool.map([](long x) { return x * x; }, items);
-  if (pool.is_root()) EXPECT_EQ(squares, (std::vector<long>{1, 4, 9, 16, 25, 36}));
+  if (pool.is_root()) {
+    EXPECT_EQ(squares, (std::vector<long>{1, 4, 9, 16, 25, 36}));
+  }
 }
 
 TEST(Spawned, RefusesFewerThanOneProcess) {
