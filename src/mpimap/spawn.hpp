@@ -22,6 +22,9 @@
 // The copies run main from the start, like Python's "spawn" start method:
 // what main does before it reaches Spawned, they do too.
 //
+// Only rank 0's exit status reaches the shell; a copy that ends with a
+// non-zero one makes Open MPI print a notice (mpimap's program exits 0 there).
+//
 // The group's communicator is collective like any other. The destructor is
 // collective too (a barrier): every process leaves it together. While the
 // group lives, rank 0 watches the others: one that dies (a segfault, exit())
