@@ -1,5 +1,6 @@
 #include "mpimap/detail/peer_watch.hpp"
 
+#include <fcntl.h>
 #include <fmt/format.h>
 #include <poll.h>
 #include <pthread.h>
@@ -8,19 +9,34 @@
 
 #include <cerrno>
 #include <cstdio>
+#include <fstream>
 #include <stdexcept>
+#include <string>
 #include <utility>
 
 namespace mpimap::detail {
 namespace {
 
-bool alive(pid_t pid) { return ::kill(pid, 0) == 0 || errno == EPERM; }
+/// Whether `pid` runs: it exists and is not a zombie that its parent (Open
+/// MPI's daemon) has yet to reap.
+bool alive(pid_t pid) {
+  if (::kill(pid, 0) != 0 && errno != EPERM) return false;
+  std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
+  std::string text;
+  std::getline(stat, text);
+  const auto paren = text.rfind(')');  // the name may hold spaces and parentheses
+  if (paren == std::string::npos || paren + 2 >= text.size()) return true;
+  const char state = text[paren + 2];
+  return state != 'Z' && state != 'X';
+}
 
 }  // namespace
 
 PeerWatch::PeerWatch(std::vector<Peer> peers, int exit_code)
     : peers_(std::move(peers)), exit_code_(exit_code) {
-  if (::pipe(stop_) != 0) throw std::runtime_error("mpimap: pipe() failed for the peer watch");
+  // O_CLOEXEC: the commands that `mpimap run` starts must not inherit it.
+  if (::pipe2(stop_, O_CLOEXEC) != 0)
+    throw std::runtime_error("mpimap: pipe() failed for the peer watch");
   // Signals stay with the program's own threads (the thread inherits this mask).
   sigset_t all, previous;
   sigfillset(&all);
