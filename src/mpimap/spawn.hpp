@@ -32,9 +32,12 @@
 // rank 0 waiting for ever (detail/peer_watch.hpp).
 //
 // Limits (Open MPI 4.1): the copies start on this host only (a hostfile or
-// Slurm allocation is not used); Open MPI's daemon, started by MPI_Init,
-// forwards rank 0's standard input to rank 1, so a program that reads stdin
-// must take it out of the way before MPI_Init (see src/cli/main.cpp).
+// Slurm allocation is not used, and rank 0 watches only the processes on its
+// host); Open MPI's daemon, which a singleton's MPI_Init starts, reads rank
+// 0's standard input and forwards it to the first copy, so a program that
+// reads stdin must give MPI_Init /dev/null there and restore it after (as
+// mpimap's own program does). The info key that should stop it,
+// "ompi_stdin_target", crashes that daemon in 4.1.
 
 #include <boost/mpi/communicator.hpp>
 
