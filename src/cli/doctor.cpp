@@ -166,6 +166,11 @@ void check_launcher(const JobFacts& job, const RankFacts& r0, std::vector<Findin
       out.push_back({Level::Note, "launcher",
                      fmt::format("srun without PMI, {} rank{}", job.size, job.size == 1 ? "" : "s"),
                      ""});
+  } else if (job.size > 1) {  // rank 0 alone, the others from MPI_Comm_spawn
+    out.push_back({Level::Ok, "launcher",
+                   fmt::format("none: mpimap -n {} started {} more with MPI_Comm_spawn, {} ranks",
+                               job.size, job.size - 1, job.size),
+                   ""});
   } else {
     out.push_back({Level::Note, "launcher",
                    "none: a singleton, one rank (mpirun -n N mpimap ... runs N)", ""});

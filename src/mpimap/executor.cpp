@@ -1,5 +1,7 @@
 #include "mpimap/executor.hpp"
 
+#include <cstdlib>
+
 #include <fmt/format.h>
 
 #include "mpimap/detail/crash_report.hpp"
@@ -24,6 +26,21 @@ Executor::Executor(const boost::mpi::communicator& comm)
     engine_ = std::make_unique<detail::Engine>(c);
   else
     detail::serve(c);
+}
+
+Executor::Executor(std::shared_ptr<const Spawned> group) : Executor(group->communicator()) {
+  spawned_ = std::move(group);
+}
+
+Executor Executor::spawn(int processes) {
+  auto group = std::make_shared<const Spawned>(processes);
+  if (group->communicator().rank() != 0) {
+    { Executor serve(group->communicator()); }  // returns when rank 0 shuts down
+    group.reset();
+    MPI_Finalize();
+    std::exit(0);
+  }
+  return Executor(std::move(group));
 }
 
 Executor::~Executor() {

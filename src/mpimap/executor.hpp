@@ -65,6 +65,7 @@
 #include "mpimap/future.hpp"
 #include "mpimap/imap_range.hpp"
 #include "mpimap/options.hpp"
+#include "mpimap/spawn.hpp"
 #include "mpimap/task.hpp"
 #include "mpimap/task_error.hpp"
 
@@ -103,6 +104,16 @@ class Executor {
   /// Collective over `comm` (duplicated). On ranks other than 0 it serves
   /// tasks and returns when rank 0 shuts the executor down.
   explicit Executor(const boost::mpi::communicator& comm = boost::mpi::communicator());
+  /// An executor over `processes` processes of a program started without
+  /// mpirun (mpi4py's MPIPoolExecutor(max_workers)): this process, rank 0,
+  /// and processes - 1 copies of it started with MPI_Comm_spawn (spawn.hpp).
+  /// The copies run main up to this call (call it early), serve in it, and
+  /// when rank 0 shuts the executor down they call MPI_Finalize and exit(0)
+  /// there: they never run what follows, the body. Under mpirun (or srun)
+  /// it is Executor(MPI_COMM_WORLD), `processes` is ignored, and ranks 1..
+  /// exit in it the same way. Rank 0 gets the executor, which owns the
+  /// group: destroy it before MPI_Finalize (the end of main does).
+  static Executor spawn(int processes = available_cores());
   Executor(const Executor&) = delete;
   Executor& operator=(const Executor&) = delete;
   /// On rank 0: shutdown() (with cancel_futures while an exception is
@@ -321,6 +332,9 @@ class Executor {
     }
   }
 
+  explicit Executor(std::shared_ptr<const Spawned> group);
+
+  std::shared_ptr<const Spawned> spawned_;  // first, so that it goes last: Executor::spawn's group
   boost::mpi::communicator comm_;
   std::unique_ptr<detail::Context> ctx_;
   std::unique_ptr<detail::Engine> engine_;  // rank 0's

@@ -8,6 +8,7 @@
 #include "mpimap/pool.hpp"        // IWYU pragma: export
 #include "mpimap/process.hpp"     // IWYU pragma: export
 #include "mpimap/progress.hpp"    // IWYU pragma: export
+#include "mpimap/spawn.hpp"       // IWYU pragma: export
 #include "mpimap/stats.hpp"       // IWYU pragma: export
 #include "mpimap/stopped.hpp"     // IWYU pragma: export
 #include "mpimap/task.hpp"        // IWYU pragma: export

@@ -19,6 +19,12 @@ Pool::Pool(const boost::mpi::communicator& comm)
   detail::install_crash_report(c.rank, c.host);
 }
 
+Pool::Pool(std::shared_ptr<const Spawned> group) : Pool(group->communicator()) {
+  spawned_ = std::move(group);
+}
+
+Pool Pool::spawn(int processes) { return Pool(std::make_shared<const Spawned>(processes)); }
+
 Pool::~Pool() {
   int finalized = 0;
   MPI_Finalized(&finalized);

@@ -50,6 +50,7 @@
 #include "mpimap/detail/task_runner.hpp"
 #include "mpimap/options.hpp"
 #include "mpimap/process.hpp"
+#include "mpimap/spawn.hpp"
 #include "mpimap/stopped.hpp"
 #include "mpimap/task_error.hpp"
 
@@ -60,6 +61,14 @@ class Pool {
   /// Collective over `comm`, which the pool duplicates so that its messages
   /// never meet the caller's.
   explicit Pool(const boost::mpi::communicator& comm = boost::mpi::communicator());
+  /// A pool over `processes` processes of a program started without mpirun
+  /// (Python's Pool(processes)): this process and processes - 1 copies of it
+  /// started with MPI_Comm_spawn (spawn.hpp). The copies run main from the
+  /// start, like Python's "spawn" start method, and make the same calls: the
+  /// pool is collective as ever. Under mpirun (or srun) it is
+  /// Pool(MPI_COMM_WORLD) and `processes` is ignored. The pool owns the
+  /// group: destroy it before MPI_Finalize (the end of main does).
+  static Pool spawn(int processes = available_cores());
   Pool(const Pool&) = delete;
   Pool& operator=(const Pool&) = delete;
   /// Collective, like every call: a rank that destroys its pool while
@@ -424,6 +433,9 @@ class Pool {
     if (failure.stopped()) throw Stopped(failure.stopped());
   }
 
+  explicit Pool(std::shared_ptr<const Spawned> group);
+
+  std::shared_ptr<const Spawned> spawned_;  // first, so that it goes last: Pool::spawn's group
   boost::mpi::communicator comm_;
   std::unique_ptr<detail::Context> ctx_;  // Processes keep a pointer to it
   detail::BlockRoom room_;                // a static map's blocks on a worker

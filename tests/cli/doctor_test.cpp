@@ -124,6 +124,15 @@ TEST(Doctor, ASingletonIsANote) {
   EXPECT_EQ(of(diagnose(job(1), rs), "launcher", Level::Note).size(), 1u);
 }
 
+TEST(Doctor, RanksStartedByMpimapDashNAreOk) {
+  // `mpimap -n 3`: rank 0 is a singleton (no launcher variables), the job has 3.
+  auto rs = ranks(3, {"a"}, 4);
+  rs[0].env.clear();
+  const auto ok = of(diagnose(job(3), rs), "launcher", Level::Ok);
+  ASSERT_EQ(ok.size(), 1u);
+  EXPECT_NE(ok[0].what.find("mpimap -n 3 started 2 more with MPI_Comm_spawn"), std::string::npos);
+}
+
 TEST(Doctor, ABtlWithoutSharedMemoryOrTcp) {
   auto one_host = ranks(2, {"a"}, 4);
   one_host[0].env["OMPI_MCA_btl"] = "^vader";
