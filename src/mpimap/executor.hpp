@@ -70,6 +70,16 @@
 
 namespace mpimap {
 
+/// What a caller can choose about one call (submit, apply_async, apply).
+/// A call's failure is its outcome (get() throws it, the error callback gets
+/// it), so there is no OnError here.
+struct CallOptions {
+  /// How many times the task is run again when it throws, each time on
+  /// another rank than the one where it last failed, where there is one
+  /// (MapOptions::retries).
+  unsigned retries = 0;
+};
+
 namespace detail {
 template <class T>
 inline constexpr bool is_task_v = false;
@@ -147,7 +157,13 @@ class Executor {
 
   /// t(args...) on some rank, as a Future (Python's submit / apply_async).
   template <class T, class... Args>
-  auto submit(const T& t, Args&&... args) {
+  requires(!std::is_same_v<std::remove_cvref_t<T>, CallOptions>) auto submit(const T& t,
+                                                                             Args&&... args) {
+    return submit(CallOptions{}, t, std::forward<Args>(args)...);
+  }
+  /// The same with options: ex.submit({.retries = 2}, t, args...).
+  template <class T, class... Args>
+  auto submit(const CallOptions& options, const T& t, Args&&... args) {
     detail::require_task<T>();
     if constexpr (detail::is_task_v<T>) {
       using R = typename T::result_type;
@@ -156,21 +172,31 @@ class Executor {
       check_call(t.entry());
       std::vector<W> one;
       one.emplace_back(make_wire<W>(std::forward<Args>(args)...));
-      auto job = std::make_shared<detail::ItemsJob<W, S, S>>(t.entry(), std::span<const W>{},
-                                                             std::move(one), detail::JobOptions{},
-                                                             /*is_call=*/true);
+      auto job = std::make_shared<detail::ItemsJob<W, S, S>>(
+          t.entry(), std::span<const W>{}, std::move(one),
+          detail::JobOptions{.retries = options.retries}, /*is_call=*/true);
       engine_->add(job);
       return Future<R>(std::move(job), engine_.get());
     }
   }
   template <class T, class... Args>
-  auto apply_async(const T& t, Args&&... args) {
+  requires(!std::is_same_v<std::remove_cvref_t<T>, CallOptions>) auto apply_async(const T& t,
+                                                                                  Args&&... args) {
     return submit(t, std::forward<Args>(args)...);
+  }
+  template <class T, class... Args>
+  auto apply_async(const CallOptions& options, const T& t, Args&&... args) {
+    return submit(options, t, std::forward<Args>(args)...);
   }
   /// t(args...) on some rank, waited for: its value (Python's apply).
   template <class T, class... Args>
-  auto apply(const T& t, Args&&... args) {
+  requires(!std::is_same_v<std::remove_cvref_t<T>, CallOptions>) auto apply(const T& t,
+                                                                            Args&&... args) {
     return submit(t, std::forward<Args>(args)...).get();
+  }
+  template <class T, class... Args>
+  auto apply(const CallOptions& options, const T& t, Args&&... args) {
+    return submit(options, t, std::forward<Args>(args)...).get();
   }
 
   // ----- many calls
@@ -253,7 +279,8 @@ class Executor {
             .collect = o.on_error == OnError::Collect,
             .root_computes = o.root_computes,
             .output = o.output,
-            .track_items = track};
+            .track_items = track,
+            .retries = o.retries};
   }
 
   /// A map's job, queued. `in_place`: read the caller's items where they are
