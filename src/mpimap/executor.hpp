@@ -38,9 +38,10 @@
 //    (chunking.hpp, window_for, TaskTimes), so many submits in flight share
 //    chunks, and rank 0 runs queued items itself while it waits.
 //  - A failed task is a TaskError (index, rank, host, message) from get(), or
-//    from map/apply/the imap loop. Leaving an imap loop cancels the items not
-//    handed out yet. get(timeout) throws TimeoutError; a timed wait never
-//    starts a task on rank 0, so it returns by its deadline.
+//    from map/apply/the imap loop. With retries (MapOptions, CallOptions) it
+//    first runs again elsewhere (Job::requeue), as in the pool. Leaving an imap loop cancels the
+//    items not handed out yet. get(timeout) throws TimeoutError; a timed wait never starts a task
+//    on rank 0, so it returns by its deadline.
 //  - What tasks print is captured and printed on rank 0 in the order the
 //    calls were made (a submit's output waits for earlier calls' to finish).
 

@@ -159,8 +159,7 @@ TEST(ExecutorRetry, MapAsyncWithCollectKeepsItsFailuresOnTheFuture) {
                           {.on_error = mpimap::OnError::Collect, .retries = 1});
     const auto got = f.get();
     ASSERT_EQ(got.size(), items.size());
-    for (std::size_t i = 0; i < items.size(); ++i)
-      EXPECT_EQ(got[i], i % 7 ? items[i] + 1 : 0) << i;
+    for (std::size_t i = 0; i < items.size(); ++i) EXPECT_EQ(got[i], i % 7 ? items[i] + 1 : 0) << i;
     const auto failures = f.failures();
     ASSERT_EQ(failures.size(), 8u);  // 0, 7, ..., 49
     for (std::size_t k = 0; k < failures.size(); ++k) EXPECT_EQ(failures[k].index(), 7 * k);
