@@ -30,6 +30,7 @@
 #include <memory>
 #include <optional>
 #include <ostream>
+#include <span>
 #include <stdexcept>
 #include <string>
 #include <thread>
@@ -147,9 +148,9 @@ class Engine {
   bool run_local_slice();
   /// A segment is over: its output, its items done in the output order,
   /// and the job stopped or finished as it says.
-  void settled(const Segment& s, Outputs& outputs, const std::vector<Job::Rerun>& reruns = {});
+  void settled(const Segment& s, Outputs& outputs, std::span<const Job::Rerun> reruns = {});
   /// Queues the reruns a segment's outcome asked for; returns them.
-  std::vector<Job::Rerun> queue_reruns(const std::shared_ptr<Job>& job);
+  std::span<const Job::Rerun> queue_reruns(const std::shared_ptr<Job>& job);
   void note_done(const std::shared_ptr<Job>& job);
   void drop(Job& job);
   TaskRunner& runner(std::uint8_t flags);

@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <exception>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <ostream>
 #include <span>
@@ -86,8 +87,11 @@ class Job {
     std::uint64_t first = 0, count = 0;
     int failed_on = 0;
   };
-  /// The reruns that the outcomes read since the last call queued.
-  std::vector<Rerun> take_reruns() { return std::exchange(reruns_, {}); }
+  /// The reruns that the last outcome read (read_outcome, run_local) asked
+  /// for; valid until the next one.
+  std::span<const Rerun> new_reruns() const {
+    return retry_ ? std::span<const Rerun>(retry_->reruns) : std::span<const Rerun>();
+  }
   /// n items queued to run again are dropped instead (the job stopped, or
   /// was cancelled).
   void drop_rerun(std::uint64_t n) {
@@ -145,10 +149,12 @@ class Job {
   std::uint64_t requeue(ChunkStatus& st, std::uint64_t first, std::uint64_t n, int rank,
                         Outputs& outputs) {
     if (options_.retries == 0) return 0;
+    if (!retry_) retry_ = std::make_unique<RetryState>();
+    retry_->reruns.clear();
     std::uint64_t again = 0;
     auto rerun = [&](std::uint64_t i, std::uint64_t count) {  // i: the job's own numbering
-      if (failed_attempts_[i]++ >= options_.retries) return false;
-      reruns_.push_back({i, count, rank});
+      if (retry_->failed_attempts[i]++ >= options_.retries) return false;
+      retry_->reruns.push_back({i, count, rank});
       const std::uint64_t from = seq_ + i, to = from + count;
       std::erase_if(outputs, [&](const auto& o) { return o.first >= from && o.first < to; });
       again += count;
@@ -192,8 +198,13 @@ class Job {
   std::uint64_t next_ = 0, settled_ = 0, dropped_ = 0;
   std::optional<TaskError> failure_;
   std::vector<TaskError> failures_;
-  std::vector<Rerun> reruns_;
-  std::unordered_map<std::uint64_t, unsigned> failed_attempts_;  // with retries, by item
+  // With retries only (a job stays small: a submit is one, and thousands
+  // may be pending).
+  struct RetryState {
+    std::vector<Rerun> reruns;                                    // the last outcome's
+    std::unordered_map<std::uint64_t, unsigned> failed_attempts;  // by item
+  };
+  std::unique_ptr<RetryState> retry_;
 };
 
 /// A job with the value its Future gets: V is a call's stored result, or a
