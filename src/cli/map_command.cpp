@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <chrono>
 #include <cstdint>
 #include <cstring>
 #include <iostream>
@@ -25,6 +26,8 @@
 #include "cli/parse.hpp"
 #include "cli/stop_signals.hpp"
 #include "cli/usage_error.hpp"
+#include "farm/error.hpp"
+#include "farm/walltime.hpp"
 #include "mpimap/detail/collective.hpp"
 #include "mpimap/mpimap.hpp"
 
@@ -44,7 +47,8 @@ struct MapArgs {
   unsigned attempts = 1;  // --retries: attempts in all
   std::string journal;
   bool resume = false;
-  WatchArgs watch;  // --progress, --stats, --stats-json, --trace
+  std::string walltime_margin;  // --walltime-margin DURATION
+  WatchArgs watch;              // --progress, --stats, --stats-json, --trace
 };
 
 /// A value as the journal keeps it (Python's repr, which reads back exactly)
@@ -115,16 +119,17 @@ void map_journaled(Pool& pool, Task& task, std::span<const In> items, const MapA
       options);
 }
 
-/// The one line a stopped map leaves on stderr.
+/// The one line a stopped map leaves on stderr; `by`: what stopped it
+/// (empty: the signal).
 std::string stop_summary(int signal, std::uint64_t kept, std::size_t items,
-                         const std::string& journal) {
+                         const std::string& journal, std::string by) {
   const char* name = sigabbrev_np(signal);
-  const std::string by = name ? fmt::format("SIG{}", name) : fmt::format("signal {}", signal);
+  if (by.empty()) by = name ? fmt::format("SIG{}", name) : fmt::format("signal {}", signal);
   if (journal.empty())
     return fmt::format(
-        "mpimap: stopped by {} before the map ended; nothing is kept (--journal FILE keeps "
+        "mpimap: stopped by {} before the map ended; nothing is kept (--journal {} keeps "
         "every finished result)\n",
-        by);
+        by, farm::suggested_file("journal"));
   return fmt::format(
       "mpimap: stopped by {}: {} of {} items done, kept in {}; --resume runs "
       "the other {}\n",
@@ -153,8 +158,14 @@ int map_builtin(const boost::mpi::communicator& comm, Out (*fn)(In), const MapAr
   using Value = std::conditional_t<std::is_void_v<Out>, char, Out>;
   std::vector<Value> values;  // with --journal: the results so far
   MapWatch watch(args.watch);
+  std::optional<std::chrono::steady_clock::time_point> walltime_end;  // rank 0's
   detail::root_checked<UsageError>(comm, [&] {
     watch.check_files();
+    try {
+      walltime_end = farm::walltime_deadline(args.walltime_margin);
+    } catch (const farm::UsageError& e) {
+      throw UsageError(e.what());
+    }
     if (args.resume && args.journal.empty()) throw UsageError("--resume needs --journal FILE");
     texts = args.items;
     if (!args.item_file.empty()) read_item_file(args.item_file, texts);
@@ -175,6 +186,7 @@ int map_builtin(const boost::mpi::communicator& comm, Out (*fn)(In), const MapAr
   const bool journaled = detail::from_root(comm, journal.has_value() ? 1 : 0) != 0;
   Pool pool(comm);
   const StopSignals signals;
+  const StopAt walltime(walltime_end, farm::kWalltimeStop);
   MapOptions options{.schedule = args.schedule,
                      .chunksize = args.chunksize,
                      .tag_output = args.tag,
@@ -206,8 +218,9 @@ int map_builtin(const boost::mpi::communicator& comm, Out (*fn)(In), const MapAr
     code = 128 + e.reason();
     if (pool.is_root()) {
       std::cout.flush();
-      std::cerr << stop_summary(e.reason(), journal ? journal->records() : 0, texts.size(),
-                                args.journal);
+      std::cerr << stop_summary(
+          e.reason(), journal ? journal->records() : 0, texts.size(), args.journal,
+          walltime.fired() ? "--walltime-margin " + args.walltime_margin : std::string());
     }
   } catch (const TaskError& e) {  // on every rank; rank 0 has the item's text
     code = kExitTaskFailed;
@@ -291,6 +304,11 @@ Command add_map_command(CLI::App& app) {
   sub->add_flag("--resume", args->resume,
                 "Go on from the --journal FILE of an earlier run: print what it holds, "
                 "run the rest");
+  sub->add_option("--walltime-margin", args->walltime_margin,
+                  "In a Slurm job: from SLURM_JOB_END_TIME minus DURATION on, hand out no "
+                  "more items and stop as on SIGUSR1 (exit status 138; with --journal, "
+                  "--resume runs the rest)")
+      ->type_name("DURATION");
   sub->add_flag("--isolate", args->isolate,
                 "Run each task in a child process: a task that crashes fails only its item");
   add_watch_options(*sub, args->watch);

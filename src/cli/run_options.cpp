@@ -92,6 +92,10 @@ void add_run_options(CLI::App& sub, const std::shared_ptr<farm::RunOptions>& sha
                  "ones, SIGKILL them after SECONDS (fractional); a second signal kills at once")
       ->type_name("SECONDS")
       ->default_str("10");
+  sub.add_option("--walltime-margin", opt.walltime_margin,
+                 "In a Slurm job: from SLURM_JOB_END_TIME minus DURATION on, start no more "
+                 "tasks and stop as on SIGUSR1 (exit status 138)")
+      ->type_name("DURATION");
   sub.add_option("--delay", opt.delay, "Start one task per DURATION at most")
       ->type_name("DURATION");
   sub.add_option("--nice", opt.nice, "Run the tasks at this niceness (added to the rank's)")

@@ -45,4 +45,30 @@ StopSignals::~StopSignals() {
 
 const std::atomic<int>& StopSignals::flag() { return g_stop; }
 
+StopAt::StopAt(std::optional<std::chrono::steady_clock::time_point> when, int value) {
+  if (!when) return;
+  auto fire = [this, value] {
+    int none = 0;
+    if (g_stop.compare_exchange_strong(none, value)) fired_.store(true);
+  };
+  if (std::chrono::steady_clock::now() >= *when) {
+    fire();
+    return;
+  }
+  waiter_ = std::thread([this, when, fire] {
+    std::unique_lock lock(mutex_);
+    if (!cv_.wait_until(lock, *when, [this] { return over_; })) fire();
+  });
+}
+
+StopAt::~StopAt() {
+  if (!waiter_.joinable()) return;
+  {
+    const std::lock_guard lock(mutex_);
+    over_ = true;
+  }
+  cv_.notify_one();
+  waiter_.join();
+}
+
 }  // namespace mpimap::cli

@@ -7,6 +7,11 @@
 // (MapOptions::stop).
 
 #include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <mutex>
+#include <optional>
+#include <thread>
 
 namespace mpimap::cli {
 
@@ -19,6 +24,26 @@ class StopSignals {
 
   /// The first stop signal's number, 0 while none came.
   static const std::atomic<int>& flag();
+};
+
+/// Sets StopSignals' flag to `value` at a time (--walltime-margin), unless a
+/// signal came first: at once when the time is past, else from a thread
+/// that only waits (it makes no MPI call). Its destructor ends the wait.
+class StopAt {
+ public:
+  StopAt(std::optional<std::chrono::steady_clock::time_point> when, int value);
+  ~StopAt();
+  StopAt(const StopAt&) = delete;
+  StopAt& operator=(const StopAt&) = delete;
+  /// Whether the stop came from here.
+  bool fired() const { return fired_.load(); }
+
+ private:
+  std::mutex mutex_;
+  std::condition_variable cv_;
+  bool over_ = false;
+  std::atomic<bool> fired_{false};
+  std::thread waiter_;
 };
 
 }  // namespace mpimap::cli

@@ -48,6 +48,7 @@
 #include "farm/output.hpp"
 #include "farm/progress.hpp"
 #include "farm/roles.hpp"
+#include "farm/walltime.hpp"
 #include "mpimap/detail/wait.hpp"
 
 namespace mpimap::farm {
@@ -111,6 +112,7 @@ class Master {
   void should_we_halt(const Result& r);
   void start_halt();
   void check_signals();
+  void check_walltime();
   void start_stop(int signal, bool now, bool from_launcher);
   bool finished() const;
   ProgressCounts counts() const;
@@ -147,8 +149,9 @@ class Master {
   // A stop signal: the first one's number, and whether a second came.
   int stop_signal_ = 0;
   bool stop_now_ = false, stop_from_launcher_ = false;
-  double stop_grace_ = 0;  // what the tasks got here
-  int signals_seen_ = 0;   // stop signals rank 0 itself got
+  double stop_grace_ = 0;       // what the tasks got here
+  int signals_seen_ = 0;        // stop signals rank 0 itself got
+  bool walltime_stop_ = false;  // the stop came from --walltime-margin
   std::uint64_t succeeded_ = 0, failed_ = 0, killed_ = 0;
   Printer printer_;
   Progress progress_;
@@ -520,6 +523,13 @@ void Master::check_signals() {
   start_stop(req.signal, req.count >= 2, req.from_launcher);
 }
 
+/// --walltime-margin: past SLURM_JOB_END_TIME - margin, a stop as on SIGUSR1.
+void Master::check_walltime() {
+  if (stop_signal_ != 0 || !opt_.walltime_end || Clock::now() < *opt_.walltime_end) return;
+  walltime_stop_ = true;
+  start_stop(kWalltimeStop, false, false);
+}
+
 /// A stop signal, here or on a worker: nothing more starts; the running tasks
 /// everywhere get SIGTERM, SIGKILL after --grace (`now`: at once).
 void Master::start_stop(int signal, bool now, bool from_launcher) {
@@ -584,9 +594,10 @@ void Master::summarize() {
 /// One line: how the stop went, and what --resume will do.
 void Master::summarize_stop() {
   const char* name = sigabbrev_np(stop_signal_);
-  std::string line =
-      fmt::format("mpimap: stopped by {}{}: {} tasks done", name ? "SIG" : "signal ",
-                  name ? name : std::to_string(stop_signal_).c_str(), succeeded_ + failed_);
+  const std::string by = walltime_stop_ ? fmt::format("--walltime-margin {}", opt_.walltime_margin)
+                         : name         ? fmt::format("SIG{}", name)
+                                        : fmt::format("signal {}", stop_signal_);
+  std::string line = fmt::format("mpimap: stopped by {}: {} tasks done", by, succeeded_ + failed_);
   if (failed_ > 0) line += fmt::format(" ({} failed)", failed_);
   line += fmt::format(", {} killed", killed_);
   const std::uint64_t done = succeeded_ + failed_ + killed_;
@@ -606,6 +617,9 @@ void Master::summarize_stop() {
           fmt::format("; --resume with this joblog runs the {} not done", killed_ + not_started);
     else
       line += "; --resume with this joblog runs the killed ones and the rest";
+  } else {
+    line += fmt::format("; nothing is logged (--joblog {} keeps what finished, for --resume)",
+                        suggested_file("joblog"));
   }
   if (stop_from_launcher_ && stop_grace_ < opt_.grace)
     line += fmt::format(
@@ -659,6 +673,7 @@ int Master::run() {
   }
   while (true) {
     check_signals();
+    check_walltime();
     input_waiting_ = false;
     bool progress = receive();
     local_done_.clear();

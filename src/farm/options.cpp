@@ -8,6 +8,7 @@
 #include <regex>
 
 #include "farm/error.hpp"
+#include "farm/walltime.hpp"
 
 namespace mpimap::farm {
 
@@ -340,6 +341,7 @@ void finish_options(RunOptions& opt) {
   if (!std::isfinite(opt.grace) || opt.grace < 0)
     throw UsageError("--grace: expected a number of seconds >= 0");
   opt.delay_seconds = opt.delay.empty() ? 0 : parse_duration(opt.delay, "--delay");
+  opt.walltime_end = walltime_deadline(opt.walltime_margin);
   opt.nice_value = 0;
   if (!opt.nice.empty()) {
     const auto [end, ec] =

@@ -4,6 +4,7 @@
 // (declared for the command line in src/cli/run_command.cpp), with GNU
 // parallel 20221122's names and meanings.
 
+#include <chrono>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -43,9 +44,10 @@ struct RunOptions {
   bool resume = false;
   bool resume_failed = false;
   bool retry_failed = false;
-  int retries = 0;      // as given (GNU parallel: attempts in all)
-  std::string timeout;  // seconds, 1m30s, or N% of the median runtime
-  double grace = 10;    // seconds from SIGTERM to SIGKILL when the job gets a stop signal
+  int retries = 0;              // as given (GNU parallel: attempts in all)
+  std::string timeout;          // seconds, 1m30s, or N% of the median runtime
+  double grace = 10;            // seconds from SIGTERM to SIGKILL when the job gets a stop signal
+  std::string walltime_margin;  // --walltime-margin DURATION (walltime.hpp)
   std::string halt = "never";
   bool link = false;
   std::string arg_sep = ":::", arg_file_sep = "::::";
@@ -93,6 +95,8 @@ struct RunOptions {
   int nice_value = 0;
   bool joblog_append = false;
   std::string joblog_path;
+  /// --walltime-margin: when to stop as on SIGUSR1 (none outside Slurm).
+  std::optional<std::chrono::steady_clock::time_point> walltime_end;
 };
 
 /// Splits the words and checks what can be checked from the command line alone

@@ -38,9 +38,10 @@
 //    (chunking.hpp, window_for, TaskTimes), so many submits in flight share
 //    chunks, and rank 0 runs queued items itself while it waits.
 //  - A failed task is a TaskError (index, rank, host, message) from get(), or
-//    from map/apply/the imap loop. Leaving an imap loop cancels the items not
-//    handed out yet. get(timeout) throws TimeoutError; a timed wait never
-//    starts a task on rank 0, so it returns by its deadline.
+//    from map/apply/the imap loop. With retries (MapOptions, CallOptions) it
+//    first runs again elsewhere (Job::requeue), as in the pool. Leaving an imap loop cancels the
+//    items not handed out yet. get(timeout) throws TimeoutError; a timed wait never starts a task
+//    on rank 0, so it returns by its deadline.
 //  - What tasks print is captured and printed on rank 0 in the order the
 //    calls were made (a submit's output waits for earlier calls' to finish).
 
@@ -70,6 +71,16 @@
 #include "mpimap/task_error.hpp"
 
 namespace mpimap {
+
+/// What a caller can choose about one call (submit, apply_async, apply).
+/// A call's failure is its outcome (get() throws it, the error callback gets
+/// it), so there is no OnError here.
+struct CallOptions {
+  /// How many times the task is run again when it throws, each time on
+  /// another rank than the one where it last failed, where there is one
+  /// (MapOptions::retries).
+  unsigned retries = 0;
+};
 
 namespace detail {
 template <class T>
@@ -158,7 +169,13 @@ class Executor {
 
   /// t(args...) on some rank, as a Future (Python's submit / apply_async).
   template <class T, class... Args>
-  auto submit(const T& t, Args&&... args) {
+  requires(!std::is_same_v<std::remove_cvref_t<T>, CallOptions>) auto submit(const T& t,
+                                                                             Args&&... args) {
+    return submit(CallOptions{}, t, std::forward<Args>(args)...);
+  }
+  /// The same with options: ex.submit({.retries = 2}, t, args...).
+  template <class T, class... Args>
+  auto submit(const CallOptions& options, const T& t, Args&&... args) {
     detail::require_task<T>();
     if constexpr (detail::is_task_v<T>) {
       using R = typename T::result_type;
@@ -167,21 +184,31 @@ class Executor {
       check_call(t.entry());
       std::vector<W> one;
       one.emplace_back(make_wire<W>(std::forward<Args>(args)...));
-      auto job = std::make_shared<detail::ItemsJob<W, S, S>>(t.entry(), std::span<const W>{},
-                                                             std::move(one), detail::JobOptions{},
-                                                             /*is_call=*/true);
+      auto job = std::make_shared<detail::ItemsJob<W, S, S>>(
+          t.entry(), std::span<const W>{}, std::move(one),
+          detail::JobOptions{.retries = options.retries}, /*is_call=*/true);
       engine_->add(job);
       return Future<R>(std::move(job), engine_.get());
     }
   }
   template <class T, class... Args>
-  auto apply_async(const T& t, Args&&... args) {
+  requires(!std::is_same_v<std::remove_cvref_t<T>, CallOptions>) auto apply_async(const T& t,
+                                                                                  Args&&... args) {
     return submit(t, std::forward<Args>(args)...);
+  }
+  template <class T, class... Args>
+  auto apply_async(const CallOptions& options, const T& t, Args&&... args) {
+    return submit(options, t, std::forward<Args>(args)...);
   }
   /// t(args...) on some rank, waited for: its value (Python's apply).
   template <class T, class... Args>
-  auto apply(const T& t, Args&&... args) {
+  requires(!std::is_same_v<std::remove_cvref_t<T>, CallOptions>) auto apply(const T& t,
+                                                                            Args&&... args) {
     return submit(t, std::forward<Args>(args)...).get();
+  }
+  template <class T, class... Args>
+  auto apply(const CallOptions& options, const T& t, Args&&... args) {
+    return submit(options, t, std::forward<Args>(args)...).get();
   }
 
   // ----- many calls
@@ -264,7 +291,8 @@ class Executor {
             .collect = o.on_error == OnError::Collect,
             .root_computes = o.root_computes,
             .output = o.output,
-            .track_items = track};
+            .track_items = track,
+            .retries = o.retries};
   }
 
   /// A map's job, queued. `in_place`: read the caller's items where they are

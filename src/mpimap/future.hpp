@@ -9,6 +9,7 @@
 // queued tasks on rank 0. A Future must not outlive its Executor's shutdown
 // unless it is finished (every future is, after shutdown).
 
+#include <algorithm>
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
@@ -107,6 +108,15 @@ class Future {
     return s_->cancelled();
   }
   bool cancelled() const { return s_->finished() && s_->cancelled(); }
+
+  /// A map_async or starmap_async with OnError::Collect, once finished: its
+  /// failed items, in item order (what Executor::failures() is to map).
+  std::vector<TaskError> failures() const {
+    std::vector<TaskError> all = s_->failures();
+    std::sort(all.begin(), all.end(),
+              [](const TaskError& a, const TaskError& b) { return a.index() < b.index(); });
+    return all;
+  }
 
   /// on_value(value) (on_value() for void) once the call succeeds, on rank 0,
   /// inside whichever executor call takes its result (at once if it has).

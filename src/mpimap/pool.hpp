@@ -69,17 +69,28 @@ class Pool {
   /// Pool(MPI_COMM_WORLD) and `processes` is ignored. The pool owns the
   /// group: destroy it before MPI_Finalize (the end of main does).
   static Pool spawn(int processes = available_cores());
+  /// Python's Pool(processes=n): collective over `comm`, but only its first
+  /// n ranks work. On the others (in_pool() false) every call returns at
+  /// once with nothing, as a worker's call returns (an empty vector,
+  /// map_reduce's init), and throws nothing: they take no part. n outside
+  /// 1..comm.size() throws std::invalid_argument on every rank.
+  Pool(const boost::mpi::communicator& comm, int processes);
   Pool(const Pool&) = delete;
   Pool& operator=(const Pool&) = delete;
   /// Collective, like every call: a rank that destroys its pool while
   /// another is still mapping is a mistake the pool reports (see join).
   ~Pool();
 
+  /// This rank's number in the pool (on a rank outside it, in `comm`).
   int rank() const { return ctx_->rank; }
+  /// The ranks in the pool.
   int size() const { return ctx_->size; }
+  /// Whether this rank is one of the pool's (see Pool(comm, processes)).
+  bool in_pool() const { return in_pool_; }
   bool is_root() const { return ctx_->rank == 0; }
   /// This rank's processor name.
   const std::string& host() const { return ctx_->host; }
+  /// The pool's own communicator (empty on a rank outside the pool).
   const boost::mpi::communicator& communicator() const { return comm_; }
 
   /// How long a rank waits at the start of a call for the others to join it
@@ -103,7 +114,8 @@ class Pool {
     using T = std::ranges::range_value_t<Items>;
     static_assert(!std::is_void_v<std::invoke_result_t<F&, const T&>>,
                   "mpimap::Pool::map: the function returns void; use for_each");
-    join<T, detail::task_result_t<F, T>>(detail::CallKind::Map);
+    if (!join<T, detail::task_result_t<F, T>>(detail::CallKind::Map))
+      return decltype(run(f, items, options)){};
     return run(f, items, options);
   }
   template <class F, class T>
@@ -123,7 +135,7 @@ class Pool {
     detail::require_sendable<T>();
     detail::require_sendable<R>();
     require_no_journal(options, "map_into");
-    join<T, R>(detail::CallKind::MapInto);
+    if (!join<T, R>(detail::CallKind::MapInto)) return;
     // Checked on rank 0 and agreed on, so that no rank is left waiting.
     int bad = is_root() && out.size() != items.size();
     if (size() > 1) detail::check(MPI_Bcast(&bad, 1, MPI_INT, 0, ctx_->comm), "MPI_Bcast");
@@ -148,7 +160,7 @@ class Pool {
   /// f applied to every item for its effect (and its printing); no results.
   template <class F, std::ranges::input_range Items>
   void for_each(F&& f, Items&& items, const MapOptions& options = {}) {
-    join<std::ranges::range_value_t<Items>>(detail::CallKind::ForEach);
+    if (!join<std::ranges::range_value_t<Items>>(detail::CallKind::ForEach)) return;
     run(f, items, options);
   }
 
@@ -164,7 +176,7 @@ class Pool {
     using R = detail::stored_result_t<detail::task_result_t<F, T>>;
     detail::OrderedSink<R, std::remove_reference_t<Callback>> sink(callback);
     require_stop(options, "imap");
-    join<T, R>(detail::CallKind::Imap);
+    if (!join<T, R>(detail::CallKind::Imap)) return;
     stream(f, items, sink, options);
   }
 
@@ -175,7 +187,7 @@ class Pool {
     using R = detail::stored_result_t<detail::task_result_t<F, T>>;
     detail::UnorderedSink<R, std::remove_reference_t<Callback>> sink(callback);
     require_stop(options, "imap_unordered");
-    join<T, R>(detail::CallKind::ImapUnordered);
+    if (!join<T, R>(detail::CallKind::ImapUnordered)) return;
     stream(f, items, sink, options);
   }
 
@@ -196,7 +208,7 @@ class Pool {
     auto g = [&f](const T& x) -> Acc { return f(x); };
     detail::FoldSink<Acc, decltype(fold)> sink(acc, fold);
     require_stop(options, "map_reduce");
-    join<T, Acc>(detail::CallKind::MapReduce);
+    if (!join<T, Acc>(detail::CallKind::MapReduce)) return acc;
     stream(g, items, sink, options, &fold, &acc);
     return acc;
   }
@@ -208,7 +220,8 @@ class Pool {
     auto apply = [&f](const std::tuple<Args...>& t) { return std::apply(f, t); };
     using R = detail::task_result_t<decltype(apply), std::tuple<Args...>>;
     static_assert(!std::is_void_v<R>, "mpimap::Pool::starmap: the function returns void");
-    join<std::tuple<Args...>, R>(detail::CallKind::Starmap);
+    if (!join<std::tuple<Args...>, R>(detail::CallKind::Starmap))
+      return decltype(run(apply, items, options)){};
     return run(apply, items, options);
   }
 
@@ -226,12 +239,18 @@ class Pool {
   void tag_process_output(bool on) { tag_processes_ = on; }
 
  private:
+  /// The constructors' common part, on the pool's ranks (collective).
+  void start();
+
   /// Begins a call: every rank must be making the same one (join.hpp).
+  /// False on a rank outside the pool, which leaves the call at once.
   template <class... Types>
-  void join(detail::CallKind kind) {
+  bool join(detail::CallKind kind) {
     failures_.clear();
+    if (!in_pool_) return false;
     detail::join_call(*ctx_, {kind, ++calls_, detail::types_fingerprint<Types...>()},
                       join_timeout_);
+    return true;
   }
 
   template <class F, class Items>
@@ -442,6 +461,7 @@ class Pool {
   int next_process_ = 0;
   bool tag_processes_ = false;
   std::uint32_t calls_ = 0;          // calls made on this pool, for join()
+  bool in_pool_ = true;              // false past Pool(comm, processes)'s first ranks
   std::vector<TaskError> failures_;  // rank 0's, after a call with OnError::Collect
   std::chrono::milliseconds join_timeout_ = detail::default_join_timeout();
 };

@@ -12,6 +12,7 @@ mpimap=$1 np=$2 stops=$3 seed=$4
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 cd "$tmp"
+unset SLURM_JOB_ID  # the line suggests a file by its job id
 RANDOM=$seed
 n=40
 items=()

@@ -9,8 +9,10 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <functional>
 #include <stdexcept>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "mpimap/mpimap.hpp"
@@ -151,6 +153,83 @@ TEST(Pool, ASingleRankPoolOnEveryRank) {
     ASSERT_EQ(got.size(), 10u);
     for (std::int64_t i = 0; i < 10; ++i) EXPECT_EQ(got[i], i + 100);
   }
+}
+
+}  // namespace
+
+namespace {
+
+TEST(PoolProcesses, OnlyTheFirstNRanksWorkTheOthersReturnAtOnce) {
+  // Python's Pool(processes=n): every call is still made on every rank.
+  boost::mpi::communicator world;
+  const auto items = iota(101);
+  std::int64_t want_sum = 0;
+  for (auto x : items) want_sum += 2 * x;
+  for (int n = 1; n <= world.size(); ++n) {
+    mpimap::Pool pool(world, n);
+    const bool in = world.rank() < n;
+    EXPECT_EQ(pool.in_pool(), in);
+    EXPECT_EQ(pool.size(), n);
+    EXPECT_EQ(pool.rank(), world.rank());
+    EXPECT_EQ(pool.is_root(), world.rank() == 0);
+    EXPECT_EQ(static_cast<bool>(pool.communicator()), in);
+    std::int64_t ran_here = 0;  // tasks this rank ran
+    auto twice = [&ran_here](std::int64_t x) { return ++ran_here, 2 * x; };
+    for (auto s : kSchedules) {
+      const auto got = pool.map(twice, items, {.schedule = s, .chunksize = 3});
+      if (pool.is_root()) {
+        ASSERT_EQ(got.size(), items.size());
+        for (std::size_t i = 0; i < items.size(); ++i) EXPECT_EQ(got[i], 2 * items[i]);
+      } else {
+        EXPECT_TRUE(got.empty());
+      }
+    }
+    std::vector<std::int64_t> streamed;
+    pool.imap(twice, items, [&](std::int64_t v) { streamed.push_back(v); });
+    EXPECT_EQ(streamed.size(), pool.is_root() ? items.size() : 0u);
+    const auto sum = pool.map_reduce(twice, items, std::int64_t{0}, std::plus<>{});
+    if (pool.is_root()) {
+      EXPECT_EQ(sum, want_sum);
+    }
+    if (!in) {
+      EXPECT_EQ(sum, 0);
+    }
+    const auto pairs = pool.starmap([](std::int64_t a, std::int64_t b) { return a - b; },
+                                    std::vector<std::tuple<std::int64_t, std::int64_t>>{{5, 2}});
+    EXPECT_EQ(pairs.size(), pool.is_root() ? 1u : 0u);
+    if (!in) {
+      EXPECT_EQ(ran_here, 0);
+    }
+    // Every rank left every call: the whole world meets here.
+    std::int64_t all = 0;
+    MPI_Allreduce(&ran_here, &all, 1, MPI_INT64_T, MPI_SUM, MPI_COMM_WORLD);
+    EXPECT_EQ(all, 5 * static_cast<std::int64_t>(items.size()));  // 3 maps, imap, map_reduce
+    // A failure is every pool rank's; the others took no part.
+    bool threw = false;
+    try {
+      pool.map([](std::int64_t x) { return x == 4 ? throw std::runtime_error("four") : x; }, items);
+    } catch (const mpimap::TaskError& e) {
+      threw = true;
+      EXPECT_EQ(e.index(), 4u);
+    }
+    EXPECT_EQ(threw, in);
+  }
+}
+
+TEST(PoolProcesses, ACountOutsideOneToSizeIsRefusedOnEveryRank) {
+  boost::mpi::communicator world;
+  for (int n : {0, -1, world.size() + 1}) {
+    try {
+      mpimap::Pool pool(world, n);
+      ADD_FAILURE() << "Pool(world, " << n << ") was accepted";
+    } catch (const std::invalid_argument& e) {
+      EXPECT_EQ(std::string(e.what()), "mpimap::Pool: processes = " + std::to_string(n) +
+                                           ": expected 1 to " + std::to_string(world.size()) +
+                                           " (the communicator's size)");
+    }
+  }
+  mpimap::Pool pool(world, world.size());  // still usable afterwards
+  EXPECT_EQ(pool.map([](std::int64_t x) { return x; }, iota(5)).size(), pool.is_root() ? 5u : 0u);
 }
 
 }  // namespace

@@ -69,10 +69,23 @@ void report(const char* how_a, const char* how_b, std::uint64_t number) {
   line.add("mpimap: ");
   line.add(g_where);
   line.add(" died running ");
-  if (kind == TaskKind::Item) {
+  const char* name = g_running_name;
+  if (kind == TaskKind::Item && name && g_running_call) {
+    line.add("task \"");
+    line.add(name);
+    line.add("\", call ");
+    line.add(g_running_index - g_running_base);
+    line.add(" (0-based) on the executor: ");
+  } else if (kind == TaskKind::Item) {
     line.add("item ");
-    line.add(g_running_index);
-    line.add(" (0-based) of a map: ");
+    line.add(g_running_index - (name ? g_running_base : 0));
+    line.add(" (0-based) of a map");
+    if (name) {
+      line.add(" of task \"");
+      line.add(name);
+      line.add("\"");
+    }
+    line.add(": ");
   } else {
     line.add("process ");
     line.add(g_running_index + 1);

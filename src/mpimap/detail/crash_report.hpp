@@ -8,7 +8,13 @@
 //   mpimap: rank 2@node7 died running item 41 (0-based) of a map: SIGSEGV (signal 11)
 //
 // on stderr with write(2) alone (async-signal-safe), then the signal takes
-// its default course, so the job still ends as it would have.
+// its default course, so the job still ends as it would have. An executor's
+// task is named by its registered name, with the numbers its TaskError
+// would have:
+//
+//   mpimap: rank 2@node7 died running item 41 (0-based) of a map of task "square": SIGSEGV (signal
+//   11) mpimap: rank 1@node7 died running task "square", call 7 (0-based) on the executor: SIGABRT
+//   (signal 6)
 
 #include <csignal>
 #include <cstdint>
@@ -52,6 +58,26 @@ class RunningItems {
   void at(std::uint64_t index) noexcept { g_running_index = index; }
   RunningItems(const RunningItems&) = delete;
   RunningItems& operator=(const RunningItems&) = delete;
+};
+
+/// The executor's task around RunningItems: its registered name (a string
+/// that lives as long as the program), whether the items are calls
+/// (submit), and what to subtract from g_running_index to get the number the
+/// user knows (an item's place in its map; a call's number on the executor).
+inline const char* volatile g_running_name = nullptr;
+inline volatile std::uint64_t g_running_base = 0;
+inline volatile std::sig_atomic_t g_running_call = 0;
+
+class RunningTaskName {
+ public:
+  RunningTaskName(const char* name, std::uint64_t base, bool call) noexcept {
+    g_running_base = base;
+    g_running_call = call;
+    g_running_name = name;
+  }
+  ~RunningTaskName() { g_running_name = nullptr; }
+  RunningTaskName(const RunningTaskName&) = delete;
+  RunningTaskName& operator=(const RunningTaskName&) = delete;
 };
 
 }  // namespace mpimap::detail

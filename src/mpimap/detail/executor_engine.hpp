@@ -30,6 +30,7 @@
 #include <memory>
 #include <optional>
 #include <ostream>
+#include <span>
 #include <stdexcept>
 #include <string>
 #include <thread>
@@ -121,10 +122,23 @@ class Engine {
     std::ostream* os = nullptr;
     std::string text;
   };
+  /// Items to run again (retries), before new work: see Job::requeue.
+  struct Rerun {
+    std::shared_ptr<Job> job;
+    Job::Rerun items;
+  };
 
-  /// Takes up to n items off the queue's front, as segments.
-  std::vector<Segment> take(std::uint64_t n);
-  std::uint64_t chunk_items() const;
+  /// Takes up to n items for `rank`, as segments: first the reruns it may
+  /// run, then from the queue's front.
+  std::vector<Segment> take(std::uint64_t n, int rank);
+  /// Whether a rerun may go to `rank`: not back where it failed, unless no
+  /// other rank computes.
+  bool may_take(const Rerun& r, int rank) const;
+  /// Whether there are items that `rank` may take.
+  bool has_work_for(int rank) const;
+  /// The job whose options size the next chunk for `rank`.
+  const Job& next_job(int rank) const;
+  std::uint64_t chunk_items(int rank) const;
   bool may_send(int w) const;
   void send_chunk(int w);
   void top_up();
@@ -134,14 +148,17 @@ class Engine {
   bool run_local_slice();
   /// A segment is over: its output, its items done in the output order,
   /// and the job stopped or finished as it says.
-  void settled(const Segment& s, Outputs& outputs);
+  void settled(const Segment& s, Outputs& outputs, std::span<const Job::Rerun> reruns = {});
+  /// Queues the reruns a segment's outcome asked for; returns them.
+  std::span<const Job::Rerun> queue_reruns(const std::shared_ptr<Job>& job);
   void note_done(const std::shared_ptr<Job>& job);
   void drop(Job& job);
   TaskRunner& runner(std::uint8_t flags);
 
   const Context& ctx_;
   std::deque<std::shared_ptr<Job>> queue_;  // jobs with items not handed out yet
-  std::uint64_t queued_ = 0;                // their items
+  std::deque<Rerun> reruns_;                // items to run again, first
+  std::uint64_t queued_ = 0;                // the items of both
   std::uint64_t next_seq_ = 0;
   std::vector<Worker> workers_;  // by rank; [0] unused
   int in_flight_ = 0;            // chunks

@@ -10,11 +10,13 @@
 #include <cstdint>
 #include <exception>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <ostream>
 #include <span>
 #include <string>
 #include <type_traits>
+#include <unordered_map>
 #include <utility>
 #include <vector>
 
@@ -36,6 +38,7 @@ struct JobOptions {
   bool root_computes = true;
   std::ostream* output = nullptr;  // nullptr: std::cout
   bool track_items = false;        // imap: which items are in, and in what order
+  unsigned retries = 0;            // MapOptions::retries (CallOptions::retries)
   /// The flags a worker needs, in a segment's header.
   std::uint8_t flags() const {
     return static_cast<std::uint8_t>(capture_output | tag_output << 1 | collect << 2);
@@ -77,6 +80,24 @@ class Job {
   }
   /// Every item has run, failed, or been dropped.
   bool done() const { return settled_ == size_; }
+
+  /// Items [first, first + count) to run again (retries), on another rank
+  /// than `failed_on` where there is one.
+  struct Rerun {
+    std::uint64_t first = 0, count = 0;
+    int failed_on = 0;
+  };
+  /// The reruns that the last outcome read (read_outcome, run_local) asked
+  /// for; valid until the next one.
+  std::span<const Rerun> new_reruns() const {
+    return retry_ ? std::span<const Rerun>(retry_->reruns) : std::span<const Rerun>();
+  }
+  /// n items queued to run again are dropped instead (the job stopped, or
+  /// was cancelled).
+  void drop_rerun(std::uint64_t n) {
+    dropped_ += n;
+    settled_ += n;
+  }
   /// A task failed and the job stops (OnError::Stop): the rest is dropped.
   bool stopping() const { return failure_.has_value() && !options_.collect; }
   /// Items were dropped, and no task failed: the job was cancelled.
@@ -113,10 +134,44 @@ class Job {
   /// callbacks refer to may be gone).
   virtual void finish(bool quiet) = 0;
 
- protected:
   /// The index a TaskError names for item i: its place in the map (a call's
   /// is its number among the executor's calls, see CallState).
   virtual std::uint64_t reported_index(std::uint64_t i) const { return i; }
+  /// A submit (one call), not a map.
+  virtual bool is_call() const { return false; }
+
+ protected:
+  /// With retries: takes the failures of a segment's outcome that have
+  /// attempts left out of it (with what they printed) and notes them as
+  /// reruns: the rest of the segment from a failed item on (OnError::Stop,
+  /// where the segment ended there) or the item alone (Collect). Returns how
+  /// many items are to run again: they are not settled.
+  std::uint64_t requeue(ChunkStatus& st, std::uint64_t first, std::uint64_t n, int rank,
+                        Outputs& outputs) {
+    if (options_.retries == 0) return 0;
+    if (!retry_) retry_ = std::make_unique<RetryState>();
+    retry_->reruns.clear();
+    std::uint64_t again = 0;
+    auto rerun = [&](std::uint64_t i, std::uint64_t count) {  // i: the job's own numbering
+      if (retry_->failed_attempts[i]++ >= options_.retries) return false;
+      retry_->reruns.push_back({i, count, rank});
+      const std::uint64_t from = seq_ + i, to = from + count;
+      std::erase_if(outputs, [&](const auto& o) { return o.first >= from && o.first < to; });
+      again += count;
+      return true;
+    };
+    if (st.failed) {
+      const std::uint64_t i = first + st.attempted - 1;
+      if (rerun(i, first + n - i)) {
+        st.failed = false;
+        st.attempted -= 1;
+        st.error.clear();
+      }
+    }
+    std::erase_if(st.errors, [&](const auto& e) { return rerun(e.first - seq_, 1); });
+    return again;
+  }
+
   /// Records a segment's outcome: n items settled, failures noted.
   virtual void settle(const ChunkStatus& st, std::uint64_t first, std::uint64_t n, int rank,
                       const std::string& host, const ExceptionTypes& types = {}) {
@@ -143,6 +198,13 @@ class Job {
   std::uint64_t next_ = 0, settled_ = 0, dropped_ = 0;
   std::optional<TaskError> failure_;
   std::vector<TaskError> failures_;
+  // With retries only (a job stays small: a submit is one, and thousands
+  // may be pending).
+  struct RetryState {
+    std::vector<Rerun> reruns;                                    // the last outcome's
+    std::unordered_map<std::uint64_t, unsigned> failed_attempts;  // by item
+  };
+  std::unique_ptr<RetryState> retry_;
 };
 
 /// A job with the value its Future gets: V is a call's stored result, or a
@@ -221,7 +283,9 @@ class ItemsJob final : public CallState<V> {
                        kExecResultValuesTag, comm, MPI_STATUS_IGNORE),
               "MPI_Recv");
     }
-    settle(st, first, n, rank, host, read_types(r));
+    const ExceptionTypes types = read_types(r);
+    const std::uint64_t again = this->requeue(st, first, n, rank, outputs);
+    settle(st, first, n - again, rank, host, types);
     return st;
   }
 
@@ -230,9 +294,12 @@ class ItemsJob final : public CallState<V> {
     ExceptionTypes types;
     auto invoke = [this](const W& w) { return typed_.invoke(w); };
     auto call = [&](const W& w) { return call_noting_type(invoke, w, types); };
+    const RunningTaskName named(typed_.name().c_str(), this->seq() + first - reported_index(first),
+                                is_call_);
     ChunkStatus st = run_chunk(call, items_.data() + first, this->seq() + first, n,
                                results_.data() + first, runner, outputs);
-    settle(st, first, n, 0, host, types);
+    const std::uint64_t again = this->requeue(st, first, n, 0, outputs);
+    settle(st, first, n - again, 0, host, types);
     return st;
   }
 
@@ -242,11 +309,12 @@ class ItemsJob final : public CallState<V> {
   S& result(std::uint64_t i) { return results_[i]; }
   std::vector<S>& results() { return results_; }
 
- private:
   std::uint64_t reported_index(std::uint64_t i) const override {
     return is_call_ ? this->seq() : i;
   }
+  bool is_call() const override { return is_call_; }
 
+ private:
   void settle(const ChunkStatus& st, std::uint64_t first, std::uint64_t n, int rank,
               const std::string& host, const ExceptionTypes& types) override {
     Job::settle(st, first, n, rank, host, types);

@@ -7,6 +7,7 @@
 
 #include <cstddef>
 #include <deque>
+#include <stdexcept>
 #include <vector>
 
 #include "mpimap/detail/check.hpp"
@@ -37,6 +38,7 @@ class SendQueue {
       slots_.emplace_back();
     }
     slots_.back().bytes.clear();
+    slots_.back().sent = false;
     return slots_.back().bytes;
   }
   /// A buffer of one's own, to fill and hand back with send(bytes, ...).
@@ -52,27 +54,28 @@ class SendQueue {
   void send(std::vector<char>&& bytes, int dest, int tag) {
     slots_.emplace_back();
     slots_.back().bytes = std::move(bytes);
-    send(dest, tag);
+    start(slots_.back(), dest, tag);
   }
   /// Sends n bytes at `data`, which the caller keeps valid and unchanged until
   /// drain() (no copy).
   void send_view(const void* data, std::size_t n, int dest, int tag) {
     slots_.emplace_back();
+    slots_.back().sent = true;
     check(MPI_Isend(data, mpi_count(n, "a message"), MPI_BYTE, dest, tag, comm_,
                     &slots_.back().request),
           "MPI_Isend");
   }
   /// Sends the buffer last returned by buffer().
   void send(int dest, int tag) {
-    auto& s = slots_.back();
-    check(MPI_Isend(s.bytes.data(), mpi_count(s.bytes.size(), "a message"), MPI_BYTE, dest, tag,
-                    comm_, &s.request),
-          "MPI_Isend");
+    for (auto it = slots_.rbegin(); it != slots_.rend(); ++it)
+      if (!it->sent) return start(*it, dest, tag);
+    throw std::logic_error("mpimap: SendQueue::send without a buffer() to send");
   }
   /// Forgets the sends that are complete, keeping a few buffers of up to
-  /// 4 MiB for reuse (a bigger one, say a 10 MB output, is let go).
+  /// 4 MiB for reuse (a bigger one, say a 10 MB output, is let go). A
+  /// buffer() still being filled is not a send yet: reaping stops there.
   void reap() {
-    while (!slots_.empty()) {
+    while (!slots_.empty() && slots_.front().sent) {
       int done = 0;
       check(MPI_Test(&slots_.front().request, &done, MPI_STATUS_IGNORE), "MPI_Test");
       if (!done) break;
@@ -92,7 +95,14 @@ class SendQueue {
   struct Slot {
     std::vector<char> bytes;
     MPI_Request request = MPI_REQUEST_NULL;
+    bool sent = false;  // MPI_Isend made (before that, request is null: "complete")
   };
+  void start(Slot& s, int dest, int tag) {
+    check(MPI_Isend(s.bytes.data(), mpi_count(s.bytes.size(), "a message"), MPI_BYTE, dest, tag,
+                    comm_, &s.request),
+          "MPI_Isend");
+    s.sent = true;
+  }
   MPI_Comm comm_;
   std::deque<Slot> slots_;
   std::vector<Slot> free_;
