@@ -8,6 +8,7 @@
 #include <iostream>
 
 #include "cli/command.hpp"
+#include "cli/stats_options.hpp"
 #include "cli/usage_error.hpp"
 #include "mpimap/progress.hpp"
 
@@ -17,17 +18,7 @@ void add_watch_options(CLI::App& sub, WatchArgs& args) {
   sub.add_flag("--progress", args.progress,
                "Show done/total, rate and ETA on stderr (redrawn in place on a terminal, a "
                "line every 5 s otherwise)");
-  sub.add_flag("--stats", args.stats,
-               "After the map, print on stderr what each rank did: tasks, chunks, busy time, "
-               "imbalance, bytes moved, rank 0's time");
-  sub.add_option("--stats-json", args.stats_json, "Write the same statistics to FILE as JSON")
-      ->type_name("FILE")
-      ->check(kNonEmpty);
-  sub.add_option("--trace", args.trace,
-                 "Write a timeline to FILE (Chrome Trace Event JSON: open it in "
-                 "ui.perfetto.dev, or draw it with scripts/timeline)")
-      ->type_name("FILE")
-      ->check(kNonEmpty);
+  add_stats_options(sub, args.stats, args.stats_json, args.trace, "the map");
 }
 
 MapWatch::MapWatch(const WatchArgs& args) : args_(args), progress_(args.progress) {}

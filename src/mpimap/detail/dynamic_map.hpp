@@ -174,8 +174,7 @@ class DynamicMaster {
     }
     sends_.drain();
     if (tracing_)
-      for (int w = 1; w < ctx_.size; ++w)
-        for (const auto& n : receive_notes(ctx_, w)) watch_->note(w, n);
+      for (int w = 1; w < ctx_.size; ++w) watch_->notes(w, receive_notes(ctx_, w));
     if (watch_) {
       watch_->finish();
       if (!stopped_by_) stopped_by_ = watch_->thrown();

@@ -305,8 +305,7 @@ FirstFailure static_map(const Context& ctx, BlockRoom& room, F& f, std::span<con
   if (watch) watch->stop_clock();
   if (tracing) {
     if (!ctx.is_root()) send_notes(ctx, notes.notes());
-    for (int r = 1; r < ctx.size && ctx.is_root(); ++r)
-      for (const auto& note : receive_notes(ctx, r)) watch->note(r, note);
+    for (int r = 1; r < ctx.size && ctx.is_root(); ++r) watch->notes(r, receive_notes(ctx, r));
   }
   if (ctx.is_root()) {
     // Rank order is item order, so `outputs` is sorted.
