@@ -71,13 +71,11 @@ bool RunWatch::finish(MPI_Comm comm, std::uint64_t jobs) {
 
   Trace trace;
   if (tracing()) {
-    // Every worker's offset, also those on rank 0's host (they expect pings),
-    // where it is 0 exactly.
+    // Every worker's offset (0 on rank 0's host, measured elsewhere).
     std::vector<std::int64_t> offset(hosts_.size(), 0);
-    for (std::size_t w = 1; w < hosts_.size(); ++w) {
-      const std::int64_t o = detail::clock_offset(comm, static_cast<int>(w), detail::wall_clock_ns);
-      if (hosts_[w] != hosts_[0]) offset[w] = o;
-    }
+    for (std::size_t w = 1; w < hosts_.size(); ++w)
+      offset[w] = detail::clock_offset(comm, static_cast<int>(w), hosts_[w] != hosts_[0],
+                                       detail::wall_clock_ns);
     // The origin: when the run began, or the first job if a clock's offset
     // was measured a little short (no negative times).
     std::int64_t origin = started_wall_ns_;

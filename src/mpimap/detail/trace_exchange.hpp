@@ -10,7 +10,8 @@
 // worker answers with its time tw, rank 0 receives at t1; then
 // offset = tw - (t0 + t1) / 2, within half the round trip. Of kPings tries the
 // shortest round trip is kept. Ranks on rank 0's host share its clocks
-// (steady_clock is the system's monotonic clock): their offset is 0 exactly.
+// (steady_clock is the system's monotonic clock): their offset is 0 exactly,
+// and they are not pinged at all.
 
 #include <mpi.h>
 #include <time.h>
@@ -44,20 +45,27 @@ using ClockFn = std::int64_t (*)();
 
 inline constexpr int kPings = 8;
 
-/// Worker: answers rank 0's clock_offset() with `clock`'s time.
+/// Worker: answers rank 0's clock pings (empty messages) with `clock`'s
+/// time, until rank 0 says it is done (a message of one byte).
 inline void answer_clock_pings(MPI_Comm comm, ClockFn clock = clock_ns) {
-  for (int k = 0; k < kPings; ++k) {
-    check(MPI_Recv(nullptr, 0, MPI_BYTE, 0, kTraceTag, comm, MPI_STATUS_IGNORE), "MPI_Recv");
+  while (true) {
+    char done = 0;
+    MPI_Status st;
+    check(MPI_Recv(&done, 1, MPI_BYTE, 0, kTraceTag, comm, &st), "MPI_Recv");
+    int bytes = 0;
+    check(MPI_Get_count(&st, MPI_BYTE, &bytes), "MPI_Get_count");
+    if (bytes != 0) return;
     const std::int64_t now = clock();
     check(MPI_Send(&now, 1, MPI_INT64_T, 0, kTraceTag, comm), "MPI_Send");
   }
 }
 
-/// Rank 0: how far rank w's `clock` is ahead of its own (answer_clock_pings
-/// on w).
-inline std::int64_t clock_offset(MPI_Comm comm, int w, ClockFn clock = clock_ns) {
+/// Rank 0: how far rank w's `clock` is ahead of its own, w answering with
+/// answer_clock_pings. Without `measure` (w shares rank 0's host, so its
+/// clocks too) 0, and w is only told that there are no pings: no round trip.
+inline std::int64_t clock_offset(MPI_Comm comm, int w, bool measure, ClockFn clock = clock_ns) {
   std::int64_t offset = 0, best = std::numeric_limits<std::int64_t>::max();
-  for (int k = 0; k < kPings; ++k) {
+  for (int k = 0; measure && k < kPings; ++k) {
     const std::int64_t t0 = clock();
     check(MPI_Send(nullptr, 0, MPI_BYTE, w, kTraceTag, comm), "MPI_Send");
     std::int64_t theirs = 0;
@@ -68,6 +76,8 @@ inline std::int64_t clock_offset(MPI_Comm comm, int w, ClockFn clock = clock_ns)
       offset = theirs - (t0 + (t1 - t0) / 2);
     }
   }
+  const char done = 1;
+  check(MPI_Send(&done, 1, MPI_BYTE, w, kTraceTag, comm), "MPI_Send");
   return offset;
 }
 
@@ -97,19 +107,17 @@ class ChunkNotes {
   std::vector<ChunkNote> notes_;
 };
 
-/// Worker: answers rank 0's pings, then sends its notes. Blocking: rank 0
+/// Worker: sends its notes, then answers rank 0's pings. Blocking: rank 0
 /// serves the workers one at a time, and has taken every result already.
 inline void send_notes(const Context& ctx, const std::vector<ChunkNote>& notes) {
-  answer_clock_pings(ctx.comm);
   check(MPI_Send(notes.data(), mpi_count(notes.size() * sizeof(ChunkNote), "a trace"), MPI_BYTE, 0,
                  kTraceTag, ctx.comm),
         "MPI_Send");
+  answer_clock_pings(ctx.comm);
 }
 
 /// Rank 0: worker w's notes, their times moved onto rank 0's clock.
 inline std::vector<ChunkNote> receive_notes(const Context& ctx, int w) {
-  const bool same_clock = ctx.hosts[static_cast<std::size_t>(w)] == ctx.host;
-  const std::int64_t offset = clock_offset(ctx.comm, w);
   MPI_Status st;
   check(MPI_Probe(w, kTraceTag, ctx.comm, &st), "MPI_Probe");
   int bytes = 0;
@@ -117,7 +125,9 @@ inline std::vector<ChunkNote> receive_notes(const Context& ctx, int w) {
   std::vector<ChunkNote> notes(static_cast<std::size_t>(bytes) / sizeof(ChunkNote));
   check(MPI_Recv(notes.data(), bytes, MPI_BYTE, w, kTraceTag, ctx.comm, MPI_STATUS_IGNORE),
         "MPI_Recv");
-  if (!same_clock)
+  const bool same_clock = ctx.hosts[static_cast<std::size_t>(w)] == ctx.host;
+  const std::int64_t offset = clock_offset(ctx.comm, w, !same_clock);
+  if (offset != 0)
     for (auto& n : notes) {
       n.start_ns -= offset;
       n.end_ns -= offset;
