@@ -59,6 +59,23 @@ void Trace::add_job(Slice s, std::string command) {
   add(s);
 }
 
+void Trace::settle() const {
+  if (pending_.empty()) return;
+  std::size_t n = slices_.size();
+  for (const auto& [rank, notes] : pending_) n += notes.size();
+  slices_.reserve(n);
+  for (const auto& [rank, notes] : pending_)
+    for (const auto& k : notes)
+      slices_.push_back({.rank = rank,
+                         .kind = Kind::Chunk,
+                         .start_ns = k.start_ns - origin_ns_,
+                         .end_ns = k.end_ns - origin_ns_,
+                         .begin = k.begin,
+                         .items = k.items,
+                         .failed = k.failed != 0});
+  pending_.clear();
+}
+
 std::size_t Trace::track_of(const Slice& s) const {
   const auto rank = static_cast<std::size_t>(s.rank);
   if (s.kind != Kind::Job || rank >= slot_tracks_.size()) return rank;
@@ -68,6 +85,7 @@ std::size_t Trace::track_of(const Slice& s) const {
 void Trace::write_json(std::ostream& os) const {
   // One process ("mpimap"), one thread per track: Perfetto draws a track per
   // thread, named by thread_name and ordered by thread_sort_index.
+  settle();
   std::string out = "{\"displayTimeUnit\":\"ns\",\"traceEvents\":[\n";
   out += R"({"ph":"M","pid":0,"tid":0,"name":"process_name","args":{"name":"mpimap"}})";
   for (std::size_t r = 0; r < tracks_.size(); ++r) {

@@ -34,13 +34,25 @@ class Trace {
     std::uint32_t command = 0;  // commands()[command]: as run
   };
 
-  const std::vector<Slice>& slices() const { return slices_; }
+  /// A chunk as a worker notes it, and as it travels: plain 64-bit fields,
+  /// no padding. Times on the clock of the rank that ran it.
+  struct Note {
+    std::uint64_t begin, items;
+    std::int64_t start_ns, end_ns;
+    std::uint64_t failed;
+  };
+
+  const std::vector<Slice>& slices() const {
+    settle();
+    return slices_;
+  }
   /// Track names: "rank N@host" (maps), "rank N@host slot S" (runs).
   const std::vector<std::string>& tracks() const { return tracks_; }
   /// The jobs' commands (kept apart: a slice is plain data).
   const std::vector<std::string>& commands() const { return commands_; }
   void clear() {
     slices_.clear();
+    pending_.clear();
     tracks_.clear();
     commands_.clear();
     slot_tracks_.clear();
@@ -62,14 +74,22 @@ class Trace {
   /// Room for n more slices.
   void reserve(std::size_t n) { slices_.reserve(slices_.size() + n); }
   void add(Slice s);
+  /// A worker's chunks (times on rank 0's clock): kept as they came, and made
+  /// slices only when the trace is read, so that a map does not pay for it.
+  void add_notes(int rank, std::vector<Note>&& notes) {
+    pending_.emplace_back(rank, std::move(notes));
+  }
   /// A job's slice (Kind::Job), and the command it ran.
   void add_job(Slice s, std::string command);
 
  private:
   /// The track (thread id in the JSON) of a slice.
   std::size_t track_of(const Slice& s) const;
+  /// The pending notes made slices.
+  void settle() const;
 
-  std::vector<Slice> slices_;
+  mutable std::vector<Slice> slices_;
+  mutable std::vector<std::pair<int, std::vector<Note>>> pending_;
   std::vector<std::string> tracks_;
   std::vector<std::string> commands_;
   std::vector<std::size_t> slot_tracks_;  // a run's: rank r's first track

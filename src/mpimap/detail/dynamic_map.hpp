@@ -662,7 +662,7 @@ FirstFailure dynamic_worker(const Context& ctx, F& f, TaskRunner& runner, Fold* 
       broken = broken_chunk(begin, "making room for the results");
     }
     status = broken ? *broken : run_chunk(f, items.data(), begin, count, out, runner, outputs);
-    if (tracing) notes.add(begin, status.attempted, status.nanos, status.failed);
+    if (tracing) notes.add(status);
     if constexpr (folding)
       if (!fold_failed && !broken) fold_into(*acc, *fold, out, status, fold_failed);
     auto& buf = sends.buffer();

@@ -252,7 +252,7 @@ FirstFailure static_map(const Context& ctx, BlockRoom& room, F& f, std::span<con
   ChunkStatus status =
       broken ? *broken : run_chunk(f, my_items, begin, count, out, runner, outputs);
   ChunkNotes notes;
-  if (tracing && !ctx.is_root()) notes.add(begin, status.attempted, status.nanos, status.failed);
+  if (tracing && !ctx.is_root()) notes.add(status);
   if (watch) {
     if constexpr (is_fast_v<T>)
       for (int r = 1; r < ctx.size; ++r)

@@ -23,8 +23,10 @@
 #include <vector>
 
 #include "mpimap/detail/check.hpp"
+#include "mpimap/detail/chunk.hpp"
 #include "mpimap/detail/context.hpp"
 #include "mpimap/detail/messaging.hpp"
+#include "mpimap/trace.hpp"
 
 namespace mpimap::detail {
 
@@ -81,24 +83,22 @@ inline std::int64_t clock_offset(MPI_Comm comm, int w, bool measure, ClockFn clo
   return offset;
 }
 
-/// One chunk a rank ran, on its own clock. Plain 64-bit fields, no padding:
-/// the notes travel as they lie in memory.
-struct ChunkNote {
-  std::uint64_t begin = 0, items = 0;
-  std::int64_t start_ns = 0, end_ns = 0;
-  std::uint64_t failed = 0;
-};
+/// One chunk a rank ran, on its own clock: the notes travel as they lie in
+/// memory.
+using ChunkNote = Trace::Note;
 
-/// A worker's notes; it notes a chunk just after running it (start is its end
-/// less the chunk's measured time). Room is made a block at a time, so that
-/// noting is a clock read and a few stores.
+/// A rank's notes; it notes a chunk just after running it, with the times
+/// run_chunk took (no clock read of its own). Room is made a block at a
+/// time, so that noting is a few stores.
 class ChunkNotes {
  public:
-  void add(std::uint64_t begin, std::uint64_t items, std::uint64_t nanos, bool failed) {
+  void add(const ChunkStatus& st) {
     if (notes_.size() == notes_.capacity())
       notes_.reserve(std::max<std::size_t>(4096, 2 * notes_.size()));
-    const std::int64_t end = clock_ns();
-    notes_.push_back({begin, items, end - static_cast<std::int64_t>(nanos), end, failed});
+    // A chunk that broke before it ran has no end time: now.
+    const std::int64_t end = st.ended_ns ? st.ended_ns : clock_ns();
+    notes_.push_back(
+        {st.begin, st.attempted, end - static_cast<std::int64_t>(st.nanos), end, st.failed});
   }
   const std::vector<ChunkNote>& notes() const { return notes_; }
   void clear() { notes_.clear(); }

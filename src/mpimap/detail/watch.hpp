@@ -59,7 +59,7 @@ class Watch {
     busy_ns_[static_cast<std::size_t>(rank)] += st.nanos;
     done_ += st.attempted;
     failed_ += st.errors.size() + (st.failed ? 1 : 0);
-    if (rank == 0 && tracing()) mine_.add(st.begin, st.attempted, st.nanos, st.failed);
+    if (rank == 0 && tracing()) mine_.add(st);
     if (options_.progress) {
       const std::int64_t now = clock_ns();
       if (now >= next_progress_) {
@@ -123,19 +123,14 @@ class Watch {
   void record_trace(std::int64_t end) {
     Trace& t = *options_.trace;
     t.add_track_names(ctx_.hosts);
-    t.begin_map(started_);
-    std::size_t slices = 2 * (mine_.notes().size() + waits_.size()) + 1;
-    for (const auto& [rank, n] : notes_) slices += n.size();
-    t.reserve(slices);
+    // A worker's clock offset is measured within half a round trip: its
+    // first chunk (its earliest) may seem to start before the map did.
+    std::int64_t origin = started_;
     for (const auto& [rank, notes] : notes_)
-      for (const auto& n : notes)
-        t.add({.rank = rank,
-               .kind = Trace::Kind::Chunk,
-               .start_ns = n.start_ns,
-               .end_ns = n.end_ns,
-               .begin = n.begin,
-               .items = n.items,
-               .failed = n.failed != 0});
+      if (!notes.empty()) origin = std::min(origin, notes.front().start_ns);
+    t.begin_map(origin);
+    for (auto& [rank, notes] : notes_) t.add_notes(rank, std::move(notes));
+    t.reserve(2 * (mine_.notes().size() + waits_.size()) + 1);
     // Rank 0: its chunks and waits, and dispatching in the gaps between them.
     std::vector<Trace::Slice> mine;
     mine.reserve(mine_.notes().size() + waits_.size());
