@@ -23,7 +23,7 @@ python3 "$here/cli/check_watch.py" map.json map-stats.json 120 6 || fail "map's 
 
 rc=0
 three run -j 2 --trace run.json --stats-json run-stats.json \
-  'echo {}; test $(( {} % 5 )) -ne 0' ::: $(seq 1 30) >/dev/null || rc=$?
+  'echo {}; test $(( {} % 5 )) -ne 0 # "q" \b' ::: $(seq 1 30) >/dev/null || rc=$?
 [ "$rc" = 6 ] || fail "run --trace: exit status $rc, want 6"
 python3 "$here/farm/check_run_watch.py" run.json run-stats.json 30 6 2 5 || fail "run's trace"
 [ "$(tracks_hosts run.json)" = "node1 node2 node3" ] || fail "run's tracks: $(tracks_hosts run.json)"

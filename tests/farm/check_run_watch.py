@@ -56,7 +56,8 @@ for e in events:
     check(e["args"]["exit"] == want_exit, f"job {seq}: exit {e['args']['exit']}")
     check(e["args"]["outcome"] == ("ok" if want_exit == 0 else "failed"),
           f"job {seq}: outcome {e['args']['outcome']}")
-    check(f"echo {seq};" in e["args"]["command"], f"job {seq}: command {e['args']['command']!r}")
+    check(f"echo {seq};" in e["args"]["command"] and e["args"]["command"].endswith('# "q" \\b'),
+          f"job {seq}: command {e['args']['command']!r}")
     by_track.setdefault(e["tid"], []).append(e)
     if e["tid"] in rank_of:
         traced[rank_of[e["tid"]]] += 1

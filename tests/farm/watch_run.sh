@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # run --stats --stats-json --trace end to end:
 #   watch_run.sh MPIMAP NP MPIRUN [MPIRUN-ARGS...]
-# Runs `echo {}; test $(( {} % 5 )) -ne 0` over 1..30 with -j 2 (every fifth
-# job fails), checks the exit status (the failures), the output against a
+# Runs `echo {}; test $(( {} % 5 )) -ne 0 # "q" \b` over 1..30 with -j 2
+# (every fifth job fails; the comment is for the trace's JSON escapes), checks the exit status (the failures), the output against a
 # serial loop, the stats block on stderr, and both files (check_run_watch.py).
 set -u
 mpimap=$1 np=$2
@@ -12,7 +12,7 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 n=30 every=5 slots=2
 "$@" "$mpimap" run -j $slots -k --stats --stats-json "$tmp/stats.json" --trace "$tmp/trace.json" \
-  'echo {}; test $(( {} % '$every' )) -ne 0' ::: $(seq 1 $n) >"$tmp/out" 2>"$tmp/err"
+  'echo {}; test $(( {} % '$every' )) -ne 0 # "q" \b' ::: $(seq 1 $n) >"$tmp/out" 2>"$tmp/err"
 rc=$?
 ok=1
 [ "$rc" = $((n / every)) ] || { echo "exit status $rc, want $((n / every))"; cat "$tmp/err"; ok=0; }
