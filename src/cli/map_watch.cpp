@@ -10,6 +10,7 @@
 #include "cli/command.hpp"
 #include "cli/stats_options.hpp"
 #include "cli/usage_error.hpp"
+#include "mpimap/detail/report_text.hpp"
 #include "mpimap/progress.hpp"
 
 namespace mpimap::cli {
@@ -52,12 +53,7 @@ bool MapWatch::report() {
     std::cerr << format_stats(stats_) << std::flush;
   }
   try {
-    if (!args_.stats_json.empty()) {
-      std::ofstream f(args_.stats_json);
-      f << stats_json(stats_);
-      f.close();
-      if (!f) throw std::runtime_error(fmt::format("cannot write {}", args_.stats_json));
-    }
+    if (!args_.stats_json.empty()) detail::write_file(args_.stats_json, stats_json(stats_));
     if (!args_.trace.empty()) trace_.save(args_.trace);
   } catch (const std::runtime_error& e) {
     std::cerr << "mpimap: " << e.what() << '\n';

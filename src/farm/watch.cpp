@@ -6,11 +6,11 @@
 
 #include <algorithm>
 #include <cmath>
-#include <fstream>
 #include <stdexcept>
 #include <utility>
 
 #include "farm/output.hpp"
+#include "mpimap/detail/report_text.hpp"
 #include "mpimap/detail/trace_exchange.hpp"
 
 namespace mpimap::farm {
@@ -92,12 +92,7 @@ bool RunWatch::finish(MPI_Comm comm, std::uint64_t jobs) {
 
   if (opt_.stats) write_all(STDERR_FILENO, format_stats(s));
   try {
-    if (!opt_.stats_json.empty()) {
-      std::ofstream f(opt_.stats_json);
-      f << stats_json(s);
-      f.close();
-      if (!f) throw std::runtime_error(fmt::format("cannot write {}", opt_.stats_json));
-    }
+    if (!opt_.stats_json.empty()) detail::write_file(opt_.stats_json, stats_json(s));
     if (tracing()) trace.save(opt_.trace);
   } catch (const std::runtime_error& e) {
     write_all(STDERR_FILENO, fmt::format("mpimap: {}\n", e.what()));

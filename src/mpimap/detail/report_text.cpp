@@ -2,6 +2,9 @@
 
 #include <fmt/format.h>
 
+#include <fstream>
+#include <stdexcept>
+
 namespace mpimap::detail {
 
 std::string json_escaped(std::string_view s) {
@@ -32,6 +35,13 @@ std::string bytes_text(std::uint64_t b) {
     return fmt::format("{:.1f} MiB", static_cast<double>(b) / (1 << 20));
   if (b >= 1024) return fmt::format("{:.1f} KiB", static_cast<double>(b) / 1024);
   return fmt::format("{} B", b);
+}
+
+void write_file(const std::string& path, std::string_view text) {
+  std::ofstream f(path);
+  f << text;
+  f.close();
+  if (!f) throw std::runtime_error(fmt::format("cannot write {}", path));
 }
 
 }  // namespace mpimap::detail

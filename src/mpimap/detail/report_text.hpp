@@ -1,6 +1,7 @@
 #pragma once
 // The small pieces of text that the statistics (stats.cpp) and the trace
-// (trace.cpp) both write: JSON strings, durations, byte counts.
+// (trace.cpp) both write: JSON strings, durations, byte counts; and the
+// statistics' file (--stats-json of map and run).
 
 #include <cstdint>
 #include <string>
@@ -15,5 +16,7 @@ std::string json_escaped(std::string_view s);
 std::string seconds_text(double s);
 /// "812 B", "3.4 KiB", "1.2 GiB".
 std::string bytes_text(std::uint64_t b);
+/// `text` into the file `path`; throws std::runtime_error naming it.
+void write_file(const std::string& path, std::string_view text);
 
 }  // namespace mpimap::detail
