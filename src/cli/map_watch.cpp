@@ -8,7 +8,9 @@
 #include <iostream>
 
 #include "cli/command.hpp"
+#include "cli/stats_options.hpp"
 #include "cli/usage_error.hpp"
+#include "mpimap/detail/report_text.hpp"
 #include "mpimap/progress.hpp"
 
 namespace mpimap::cli {
@@ -17,17 +19,7 @@ void add_watch_options(CLI::App& sub, WatchArgs& args) {
   sub.add_flag("--progress", args.progress,
                "Show done/total, rate and ETA on stderr (redrawn in place on a terminal, a "
                "line every 5 s otherwise)");
-  sub.add_flag("--stats", args.stats,
-               "After the map, print on stderr what each rank did: tasks, chunks, busy time, "
-               "imbalance, bytes moved, rank 0's time");
-  sub.add_option("--stats-json", args.stats_json, "Write the same statistics to FILE as JSON")
-      ->type_name("FILE")
-      ->check(kNonEmpty);
-  sub.add_option("--trace", args.trace,
-                 "Write a timeline to FILE (Chrome Trace Event JSON: open it in "
-                 "ui.perfetto.dev, or draw it with scripts/timeline)")
-      ->type_name("FILE")
-      ->check(kNonEmpty);
+  add_stats_options(sub, args.stats, args.stats_json, args.trace, "the map");
 }
 
 MapWatch::MapWatch(const WatchArgs& args) : args_(args), progress_(args.progress) {}
@@ -61,12 +53,7 @@ bool MapWatch::report() {
     std::cerr << format_stats(stats_) << std::flush;
   }
   try {
-    if (!args_.stats_json.empty()) {
-      std::ofstream f(args_.stats_json);
-      f << stats_json(stats_);
-      f.close();
-      if (!f) throw std::runtime_error(fmt::format("cannot write {}", args_.stats_json));
-    }
+    if (!args_.stats_json.empty()) detail::write_file(args_.stats_json, stats_json(stats_));
     if (!args_.trace.empty()) trace_.save(args_.trace);
   } catch (const std::runtime_error& e) {
     std::cerr << "mpimap: " << e.what() << '\n';

@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "cli/command.hpp"  // kNonEmpty
+#include "cli/stats_options.hpp"
 
 namespace mpimap::cli {
 
@@ -151,6 +152,7 @@ void add_run_options(CLI::App& sub, const std::shared_ptr<farm::RunOptions>& sha
                "Show done/total, running, failed, rate and ETA on stderr");
   sub.add_flag("--eta", opt.eta, "--progress");
   sub.add_flag("--bar", opt.bar, "--progress");
+  add_stats_options(sub, opt.stats, opt.stats_json, opt.trace, "the run");
   sub.add_flag("--will-cite,--no-notice,--gnu", opt.no_notice, "Accepted (GNU parallel's)");
 
   // GNU parallel's options that mpimap does not have: each is a usage error

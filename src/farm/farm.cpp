@@ -23,6 +23,7 @@
 #include <boost/mpi/collectives/all_gather.hpp>
 
 #include <algorithm>
+#include <fstream>
 #include <memory>
 #include <string>
 #include <utility>
@@ -187,6 +188,9 @@ int run(const boost::mpi::communicator& world, RunOptions opt) {
                     opt.resume_failed || opt.retry_failed, done);
     }
     merged = same_output_file();
+    for (const std::string* path : {&opt.stats_json, &opt.trace})
+      if (!path->empty() && !std::ofstream(*path))
+        throw UsageError(fmt::format("cannot write {}: {}", *path, std::strerror(errno)));
   });
   shared.broadcast(world);
   if (opt.retry_failed) opt.command.clear();

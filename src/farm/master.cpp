@@ -49,6 +49,7 @@
 #include "farm/progress.hpp"
 #include "farm/roles.hpp"
 #include "farm/walltime.hpp"
+#include "farm/watch.hpp"
 #include "mpimap/detail/wait.hpp"
 
 namespace mpimap::farm {
@@ -74,6 +75,7 @@ class Master {
         builder_(in.args ? std::make_unique<JobBuilder>(*in.args, command_, batch_options())
                          : nullptr) {
     for (const int s : in.slots) slots_total_ += s;
+    if (RunWatch::wanted(opt)) watch_.emplace(opt, in.hosts, in.slots);
     // Every job is built before the first starts when its number matters
     // ({##}, --halt N%, --shuf), or when the input is one list in memory
     // already (several sources can make far more combinations than values).
@@ -168,6 +170,7 @@ class Master {
   Result result_;
   std::vector<Result> local_done_;
   std::string cmd_buf_, tag_buf_;
+  std::optional<RunWatch> watch_;  // --stats, --stats-json, --trace
 };
 
 void Master::preload() {
@@ -356,7 +359,9 @@ bool Master::dispatch() {
     while (in_flight_[static_cast<std::size_t>(w)] < cap && next_task(w, seq)) {
       Active& a = active_.at(seq);
       a.task.timeout = current_timeout();
-      encode_task(sends_.buffer(), a.task);
+      auto& buf = sends_.buffer();
+      encode_task(buf, a.task);
+      if (watch_) watch_->sent(buf.size());
       sends_.send(w, kTask);
       ++in_flight_[static_cast<std::size_t>(w)];
       ++worker_in_flight_;
@@ -390,6 +395,7 @@ bool Master::receive() {
   MPI_Status status;
   while (try_receive(comm_, MPI_ANY_SOURCE, kResult, recv_buf_, status)) {
     decode_result(recv_buf_, result_);
+    if (watch_) watch_->received(recv_buf_.size());
     --in_flight_[static_cast<std::size_t>(status.MPI_SOURCE)];
     last_heard_[static_cast<std::size_t>(status.MPI_SOURCE)] = Clock::now();
     --worker_in_flight_;
@@ -409,6 +415,11 @@ void Master::handle(Result&& r, int rank) {
   const auto it = active_.find(r.seq);
   if (it == active_.end()) return;
   Active& a = it->second;
+  if (watch_ && r.outcome != Outcome::Dropped && r.exitval != -2) {  // -2: not run ({uniq})
+    std::string command;
+    if (watch_->tracing()) command_.render(a.task.args, context(r.seq, r.slot), command);
+    watch_->ran(rank, r, std::move(command));
+  }
   if (r.outcome != Outcome::Ran) {  // dropped, killed by --halt or a stop: not logged,
     if (r.outcome == Outcome::Stopped) ++killed_;  // rerun by --resume
     printer_.forget(r.seq);
@@ -695,22 +706,27 @@ int Master::run() {
       if (until > Clock::duration::zero() && until < pause)
         pause = std::chrono::duration_cast<decltype(pause)>(until);
     }
+    const auto slept_from = watch_ ? Clock::now() : Clock::time_point{};
     if (local_.wait(pause, input_waiting_ ? input_fd() : -1)) backoff_.reset();
+    if (watch_) watch_->slept(Clock::now() - slept_from);
   }
   for (int w = 1; w < size_; ++w) {
-    sends_.buffer();
+    // Its one byte: whether to answer clock pings for the trace.
+    sends_.buffer().push_back(watch_ && watch_->tracing() ? 1 : 0);
     sends_.send(w, kStop);
   }
   sends_.drain();
   printer_.flush();
   progress_.finish(counts());
+  const bool watched = !watch_ || watch_->finish(comm_, succeeded_ + failed_);
   if (stop_signal_ != 0) {
     progress_.clear_line();
     summarize_stop();
     return 128 + stop_signal_;
   }
   summarize();
-  return exit_status();
+  const int status = exit_status();
+  return status == 0 && !watched ? 2 : status;
 }
 
 }  // namespace

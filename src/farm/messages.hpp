@@ -8,7 +8,9 @@
 //                              `now`, kill running ones); or a stop signal:
 //                              drop queued tasks, stop running ones (kStopGrace:
 //                              SIGTERM, SIGKILL after --grace; kStopNow: SIGKILL)
-//                      kStop   no more tasks; sent once every result is in
+//                      kStop   no more tasks; sent once every result is in (its
+//                              byte: 1 when rank 0 then pings the worker's
+//                              clock for --trace, watch.hpp)
 //   worker -> rank 0   kResult one per task it was sent, whatever became of it
 //                      kSignal this rank got SIGTERM/SIGINT/SIGUSR1: the signal,
 //                              and whether it was a second one

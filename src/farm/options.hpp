@@ -39,6 +39,9 @@ struct RunOptions {
   bool tag = false;
   std::optional<std::string> tagstring;
   bool progress = false, eta = false, bar = false;
+  bool stats = false;      // --stats: what each rank did, on stderr at the end
+  std::string stats_json;  // --stats-json FILE
+  std::string trace;       // --trace FILE: Chrome Trace Event JSON, a track per slot
   std::string results_dir;
   std::string joblog;  // "+FILE": append
   bool resume = false;

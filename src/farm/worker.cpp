@@ -16,6 +16,7 @@
 
 #include "farm/executor.hpp"
 #include "farm/messages.hpp"
+#include "farm/watch.hpp"
 #include "mpimap/detail/wait.hpp"
 
 namespace mpimap::farm {
@@ -51,6 +52,7 @@ class Worker {
   std::vector<Result> done_;
   mpimap::detail::Backoff backoff_{mpimap::detail::kFarmBackoff};
   bool stop_ = false;                             // rank 0 has no more tasks
+  bool pings_ = false;                            // then it pings this rank's clock (--trace)
   bool stopping_ = false, stopping_now_ = false;  // a stop signal, here or from rank 0
   int signals_seen_ = 0;                          // stop signals this rank got
 };
@@ -64,7 +66,8 @@ void Worker::send_result(const Result& r) {
 bool Worker::receive() {
   bool any = false;
   MPI_Status status;
-  while (try_receive(comm_, 0, MPI_ANY_TAG, in_, status)) {
+  // Nothing after kStop is the farm's (rank 0's clock pings for --trace).
+  while (!stop_ && try_receive(comm_, 0, MPI_ANY_TAG, in_, status)) {
     any = true;
     if (status.MPI_TAG == kTask) {
       decode_task(in_, queue_.emplace_back());
@@ -77,6 +80,7 @@ bool Worker::receive() {
         halt(how == kHaltNow);
     } else if (status.MPI_TAG == kStop) {
       stop_ = true;
+      pings_ = !in_.empty() && in_[0] == 1;
     }
   }
   return any;
@@ -164,6 +168,7 @@ void Worker::run() {
     if (executor_.wait(backoff_.next().length)) backoff_.reset();
   }
   sends_.drain();
+  if (pings_) answer_watch_pings(comm_);
 }
 
 }  // namespace

@@ -27,6 +27,7 @@ struct ChunkStatus {
   bool failed = false;
   std::string error;          // when failed: the message of task begin + attempted - 1
   std::uint64_t nanos = 0;    // how long the chunk took (feeds automatic chunk sizes)
+  std::int64_t ended_ns = 0;  // steady_clock when it ended, on this rank (not sent)
   bool values_apart = false;  // read side: the values follow in a message of their own
   /// OnError::Collect: the tasks that failed (index, message); the chunk went
   /// on past them, their values left as R{}, and `failed` stays false.
@@ -95,8 +96,9 @@ ChunkStatus run_chunk(F& f, const T* items, std::uint64_t begin, std::uint64_t c
     }
     st.attempted = i;
   }
-  st.nanos = static_cast<std::uint64_t>(
-      std::chrono::nanoseconds(std::chrono::steady_clock::now() - start).count());
+  const auto end = std::chrono::steady_clock::now();
+  st.nanos = static_cast<std::uint64_t>(std::chrono::nanoseconds(end - start).count());
+  st.ended_ns = std::chrono::nanoseconds(end.time_since_epoch()).count();
   return st;
 }
 

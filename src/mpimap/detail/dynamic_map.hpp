@@ -174,8 +174,7 @@ class DynamicMaster {
     }
     sends_.drain();
     if (tracing_)
-      for (int w = 1; w < ctx_.size; ++w)
-        for (const auto& n : receive_notes(ctx_, w)) watch_->note(w, n);
+      for (int w = 1; w < ctx_.size; ++w) watch_->notes(w, receive_notes(ctx_, w));
     if (watch_) {
       watch_->finish();
       if (!stopped_by_) stopped_by_ = watch_->thrown();
@@ -663,7 +662,7 @@ FirstFailure dynamic_worker(const Context& ctx, F& f, TaskRunner& runner, Fold* 
       broken = broken_chunk(begin, "making room for the results");
     }
     status = broken ? *broken : run_chunk(f, items.data(), begin, count, out, runner, outputs);
-    if (tracing) notes.add(begin, status.attempted, status.nanos, status.failed);
+    if (tracing) notes.add(status);
     if constexpr (folding)
       if (!fold_failed && !broken) fold_into(*acc, *fold, out, status, fold_failed);
     auto& buf = sends.buffer();

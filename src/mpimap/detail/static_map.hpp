@@ -252,7 +252,7 @@ FirstFailure static_map(const Context& ctx, BlockRoom& room, F& f, std::span<con
   ChunkStatus status =
       broken ? *broken : run_chunk(f, my_items, begin, count, out, runner, outputs);
   ChunkNotes notes;
-  if (tracing && !ctx.is_root()) notes.add(begin, status.attempted, status.nanos, status.failed);
+  if (tracing && !ctx.is_root()) notes.add(status);
   if (watch) {
     if constexpr (is_fast_v<T>)
       for (int r = 1; r < ctx.size; ++r)
@@ -305,8 +305,7 @@ FirstFailure static_map(const Context& ctx, BlockRoom& room, F& f, std::span<con
   if (watch) watch->stop_clock();
   if (tracing) {
     if (!ctx.is_root()) send_notes(ctx, notes.notes());
-    for (int r = 1; r < ctx.size && ctx.is_root(); ++r)
-      for (const auto& note : receive_notes(ctx, r)) watch->note(r, note);
+    for (int r = 1; r < ctx.size && ctx.is_root(); ++r) watch->notes(r, receive_notes(ctx, r));
   }
   if (ctx.is_root()) {
     // Rank order is item order, so `outputs` is sorted.

@@ -59,11 +59,7 @@ class Watch {
     busy_ns_[static_cast<std::size_t>(rank)] += st.nanos;
     done_ += st.attempted;
     failed_ += st.errors.size() + (st.failed ? 1 : 0);
-    if (rank == 0 && tracing()) {
-      const std::int64_t end = clock_ns();
-      mine_.push_back(
-          {st.begin, st.attempted, end - static_cast<std::int64_t>(st.nanos), end, st.failed});
-    }
+    if (rank == 0 && tracing()) mine_.add(st);
     if (options_.progress) {
       const std::int64_t now = clock_ns();
       if (now >= next_progress_) {
@@ -80,8 +76,8 @@ class Watch {
     if (tracing()) waits_.push_back({since, now});
   }
 
-  /// A worker's chunk for the trace, on rank 0's clock (trace_exchange.hpp).
-  void note(int rank, const ChunkNote& n) { notes_.emplace_back(rank, n); }
+  /// A worker's chunks for the trace, on rank 0's clock (trace_exchange.hpp).
+  void notes(int rank, std::vector<ChunkNote>&& n) { notes_.emplace_back(rank, std::move(n)); }
 
   /// The map's work is over (what follows, the trace's exchange, is not the
   /// map's time).
@@ -127,25 +123,25 @@ class Watch {
   void record_trace(std::int64_t end) {
     Trace& t = *options_.trace;
     t.add_track_names(ctx_.hosts);
-    t.begin_map(started_);
-    for (const auto& [rank, n] : notes_)
-      t.add({.rank = rank,
-             .kind = Trace::Kind::Chunk,
-             .start_ns = n.start_ns,
-             .end_ns = n.end_ns,
-             .begin = n.begin,
-             .items = n.items,
-             .failed = n.failed});
+    // A worker's clock offset is measured within half a round trip: its
+    // first chunk (its earliest) may seem to start before the map did.
+    std::int64_t origin = started_;
+    for (const auto& [rank, notes] : notes_)
+      if (!notes.empty()) origin = std::min(origin, notes.front().start_ns);
+    t.begin_map(origin);
+    for (auto& [rank, notes] : notes_) t.add_notes(rank, std::move(notes));
+    t.reserve(2 * (mine_.notes().size() + waits_.size()) + 1);
     // Rank 0: its chunks and waits, and dispatching in the gaps between them.
     std::vector<Trace::Slice> mine;
-    for (const auto& n : mine_)
+    mine.reserve(mine_.notes().size() + waits_.size());
+    for (const auto& n : mine_.notes())
       mine.push_back({.rank = 0,
                       .kind = Trace::Kind::Chunk,
                       .start_ns = n.start_ns,
                       .end_ns = n.end_ns,
                       .begin = n.begin,
                       .items = n.items,
-                      .failed = n.failed});
+                      .failed = n.failed != 0});
     for (const auto& [from, to] : waits_)
       mine.push_back({.rank = 0, .kind = Trace::Kind::Wait, .start_ns = from, .end_ns = to});
     std::sort(mine.begin(), mine.end(),
@@ -154,8 +150,8 @@ class Watch {
     for (const auto& s : mine) {
       if (s.start_ns > at)
         t.add({.rank = 0, .kind = Trace::Kind::Dispatch, .start_ns = at, .end_ns = s.start_ns});
-      t.add(s);
       at = std::max(at, s.end_ns);
+      t.add(s);
     }
     if (end > at) t.add({.rank = 0, .kind = Trace::Kind::Dispatch, .start_ns = at, .end_ns = end});
   }
@@ -166,20 +162,13 @@ class Watch {
     s.items = done_;
     s.seconds = static_cast<double>(end - started_) * 1e-9;
     s.ranks = ranks_;
-    double max_busy = 0, sum_busy = 0;
-    int computing = 0;
     for (std::size_t r = 0; r < s.ranks.size(); ++r) {
       RankStats& rs = s.ranks[r];
       rs.host = r < ctx_.hosts.size() ? ctx_.hosts[r] : std::string();
       rs.busy_seconds = static_cast<double>(busy_ns_[r]) * 1e-9;
-      rs.busy_percent =
-          s.seconds > 0 ? std::clamp(100 * rs.busy_seconds / s.seconds, 0.0, 100.0) : 0;
-      if (r == 0 && rs.tasks == 0 && s.ranks.size() > 1) continue;  // it only dispatched
-      max_busy = std::max(max_busy, rs.busy_seconds);
-      sum_busy += rs.busy_seconds;
-      ++computing;
     }
-    s.imbalance = sum_busy > 0 ? max_busy / (sum_busy / computing) : 0;
+    const bool root_idle = s.ranks.size() > 1 && s.ranks[0].tasks == 0;  // it only dispatched
+    s.imbalance = detail::fill_busy(s.ranks, s.seconds, root_idle);
     s.items_per_second = s.seconds > 0 ? static_cast<double>(done_) / s.seconds : 0;
     s.chunks = chunks_;
     s.min_chunk = chunks_ ? min_chunk_ : 0;
@@ -204,11 +193,11 @@ class Watch {
   std::uint64_t min_chunk_ = std::numeric_limits<std::uint64_t>::max(), max_chunk_ = 0;
   std::uint64_t bytes_sent_ = 0, bytes_received_ = 0;
   std::int64_t wait_ns_ = 0;
-  std::exception_ptr thrown_;                                 // by the progress callback
-  std::int64_t ended_ = 0;                                    // stop_clock(), or 0
-  std::vector<ChunkNote> mine_;                               // rank 0's chunks (trace)
-  std::vector<std::pair<std::int64_t, std::int64_t>> waits_;  // rank 0's waits (trace)
-  std::vector<std::pair<int, ChunkNote>> notes_;              // the workers' (trace)
+  std::exception_ptr thrown_;                                  // by the progress callback
+  std::int64_t ended_ = 0;                                     // stop_clock(), or 0
+  ChunkNotes mine_;                                            // rank 0's chunks (trace)
+  std::vector<std::pair<std::int64_t, std::int64_t>> waits_;   // rank 0's waits (trace)
+  std::vector<std::pair<int, std::vector<ChunkNote>>> notes_;  // the workers' (trace)
 };
 
 }  // namespace mpimap::detail
