@@ -87,6 +87,10 @@ void add_run_options(CLI::App& sub, const std::shared_ptr<farm::RunOptions>& sha
                  "successes or jobs; now kills the running tasks")
       ->type_name("WHEN")
       ->default_str("never");
+  sub.add_option("--term-seq", opt.term_seq,
+                 "--timeout and --halt now send these signals, waiting the milliseconds after "
+                 "each (then SIGKILL); default: TERM, 1000 ms")
+      ->type_name("SIG,MS,...");
   sub.add_option("--grace", opt.grace,
                  "On SIGTERM, SIGINT or SIGUSR1: start no more tasks, SIGTERM the running "
                  "ones, SIGKILL them after SECONDS (fractional); a second signal kills at once")
@@ -102,6 +106,16 @@ void add_run_options(CLI::App& sub, const std::shared_ptr<farm::RunOptions>& sha
       ->type_name("VAR")
       ->allow_extra_args(false);
   sub.add_option("--wd,--workdir", opt.workdir, "Run the tasks in DIR")->type_name("DIR");
+  sub.add_option("--tmpdir", opt.tmpdir,
+                 "Temporary files (--files, long commands) go to DIR; the tasks' TMPDIR")
+      ->type_name("DIR")
+      ->check(kNonEmpty);
+  sub.add_option("--process-slot-var", opt.process_slot_var,
+                 "Set the tasks' variable VAR to their slot number minus 1 ({%}-1)")
+      ->type_name("VAR");
+  sub.add_option("--total-jobs,--total", opt.total_jobs,
+                 "The number of jobs, for {##} and --progress, without reading the input first")
+      ->type_name("N");
   sub.add_flag("--dry-run", opt.dry_run, "Print the command lines, run nothing");
   // --pipe.
   sub.add_flag("--pipe,--spreadstdin", opt.pipe,
@@ -115,6 +129,20 @@ void add_run_options(CLI::App& sub, const std::shared_ptr<farm::RunOptions>& sha
   sub.add_option("--recend", opt.recend, "--pipe: records end with STR (default \\n)")
       ->type_name("STR");
   sub.add_flag("--regexp", opt.regexp, "--pipe: --recstart and --recend are regular expressions");
+  sub.add_flag("--roundrobin,--round-robin,--round", opt.roundrobin,
+               "--pipe: one job per slot, the blocks dealt out to them in turn");
+  sub.add_option("--bin", opt.bin,
+                 "--pipe: each line to the job of COL's value mod the slots (one job per slot)")
+      ->type_name("COL");
+  sub.add_option("--shard", opt.shard,
+                 "--pipe: each line to the job of a hash of COL (one job per slot)")
+      ->type_name("COL");
+  sub.add_flag("--tee", opt.tee, "--pipe: every job (one per argument) gets all of stdin");
+  sub.add_flag("--cat", opt.cat,
+               "--pipe (or --pipepart): each job's input goes to a file, $PARALLEL_TMP, which {} "
+               "names");
+  sub.add_flag("--skip-first-line", opt.skip_first_line,
+               "--pipe: drop the first line of standard input");
   sub.add_flag("--rrs,--remove-rec-sep,--removerecsep", opt.remove_recsep,
                "--pipe: remove the record separators from the blocks");
   // Output.
@@ -124,7 +152,21 @@ void add_run_options(CLI::App& sub, const std::shared_ptr<farm::RunOptions>& sha
   sub.add_option("--tagstring,--tag-string", opt.tagstring,
                  "Prefix each output line with STR (replacement strings allowed) and a tab")
       ->type_name("STR");
+  sub.add_flag("--color,--colour", opt.color,
+               "Colour each job's output lines (GNU parallel's colours)");
+  sub.add_flag("--ctag", opt.ctag, "--tag, coloured");
+  sub.add_flag("--cf,--color-failed,--colour-failed", opt.color_failed,
+               "Print the lines of failed jobs white on red");
+  sub.add_option("--ctagstring,--ctag-string", opt.ctagstring, "--tagstring STR, coloured")
+      ->type_name("STR");
   sub.add_flag("-v", opt.verbose, "Print each command line before its output");
+  sub.add_flag("-t,--verbose", opt.trace,
+               "Print each command line on stderr as its task is handed out");
+  sub.add_flag("--line-buffer,--lb", opt.line_buffer,
+               "Print each task's output a whole line at a time as it comes (lines of "
+               "different tasks interleave)");
+  sub.add_flag("--files,--output-as-files,--outputasfiles", opt.files,
+               "Write each task's stdout to a file in --tmpdir (on rank 0) and print its name");
   sub.add_flag("-u,--ungroup", opt.ungroup,
                "Tasks write straight to their rank's stdout and stderr (not grouped, not "
                "counted)");
@@ -181,7 +223,6 @@ void add_run_options(CLI::App& sub, const std::shared_ptr<farm::RunOptions>& sha
                             "--sqlandworker,--sql-and-worker",
                             "--csv",
                             "--fifo",
-                            "--cat",
                             "--compress",
                             "--compress-program",
                             "--decompress-program",
@@ -193,9 +234,6 @@ void add_run_options(CLI::App& sub, const std::shared_ptr<farm::RunOptions>& sha
                             "-p,--interactive",
                             "--tty",
                             "-o,--open-tty",
-                            "--tee",
-                            "--shard",
-                            "--bin",
                             "--group-by",
                             "--shebang,--hashbang",
                             "--shebang-wrap",
@@ -211,27 +249,15 @@ void add_run_options(CLI::App& sub, const std::shared_ptr<farm::RunOptions>& sha
                             "--max-line-length-allowed",
                             "--show-limits",
                             "--latest-line,--ll",
-                            "--color",
-                            "--ctag",
-                            "--ctagstring",
-                            "--cf,--color-failed",
-                            "--files,--output-as-files,--outputasfiles",
-                            "--tmpdir",
-                            "--term-seq",
-                            "--total-jobs,--total",
                             "--parens",
                             "--rpl",
                             "--filter",
                             "--template,--tmpl",
-                            "--process-slot-var",
-                            "--line-buffer,--lb",
-                            "-t,--verbose",
                             "-x,--exit",
                             "-e,--eof",
                             "-i,--replace",
                             "--plain",
                             "--block-timeout,--bt",
-                            "--skip-first-line",
                             "--use-cpus-instead-of-cores",
                             "--use-cores-instead-of-threads",
                             "--use-sockets-instead-of-threads",
@@ -241,7 +267,6 @@ void add_run_options(CLI::App& sub, const std::shared_ptr<farm::RunOptions>& sha
                             "--wait",
                             "--citation",
                             "--bibtex",
-                            "--roundrobin,--round-robin,--round",
                             "--no-keep-order",
                             "--keeporder",
                             "--ungroup-line",

@@ -24,6 +24,7 @@
 
 #include <algorithm>
 #include <memory>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -31,8 +32,10 @@
 #include "farm/arg_queue.hpp"
 #include "farm/block_source.hpp"
 #include "farm/command_template.hpp"
+#include "farm/deal.hpp"
 #include "farm/joblog.hpp"
 #include "farm/output.hpp"
+#include "farm/results_table.hpp"
 #include "farm/roles.hpp"
 #include "farm/shell.hpp"
 #include "mpimap/detail/collective.hpp"
@@ -97,6 +100,17 @@ struct Shared {
   }
 };
 
+/// --skip-first-line: reads `fd` up to its first newline, a byte at a time
+/// (what follows is the input's).
+void skip_line(int fd) {
+  char c = 0;
+  while (true) {
+    const ssize_t n = ::read(fd, &c, 1);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0 || c == '\n') return;
+  }
+}
+
 /// This rank's cores: the CPUs it may run on (GNU parallel counts those too).
 int cores() {
   cpu_set_t set;
@@ -142,6 +156,7 @@ int run(const boost::mpi::communicator& world, RunOptions opt) {
   Joblog joblog;
   DoneSet done;
   ResultsDir results;
+  ResultsTable table;
   Shared shared;
   bool merged = false;
   detail::root_checked<UsageError>(world, [&] {
@@ -163,10 +178,11 @@ int run(const boost::mpi::communicator& world, RunOptions opt) {
       opt.read.colsep.reset();
       opt.read.header = false;
     }
-    if (opt.pipe)
+    if (opt.pipe && opt.skip_first_line) skip_line(STDIN_FILENO);
+    if (opt.pipe && !opt.tee)
       blocks = std::make_unique<BlockSource>(STDIN_FILENO, opt.blocks);
     else if (!opt.pipepart)
-      args = std::make_unique<ArgQueue>(opt.sources, opt.read);
+      args = std::make_unique<ArgQueue>(opt.sources, opt.read);  // --tee: one job per argument
     if (args) {
       shared.header_names = args->header_names();
       for (const auto& [name, id] : args->file_names()) {
@@ -185,6 +201,16 @@ int run(const boost::mpi::communicator& world, RunOptions opt) {
       else
         joblog.open(opt.joblog_path, opt.resume || opt.resume_failed || opt.retry_failed,
                     opt.resume_failed || opt.retry_failed, done);
+    }
+    if (!opt.tmpdir.empty()) {
+      struct stat st {};
+      const int error = ::stat(opt.tmpdir.c_str(), &st) != 0      ? errno
+                        : !S_ISDIR(st.st_mode)                    ? ENOTDIR
+                        : ::access(opt.tmpdir.c_str(), W_OK) != 0 ? errno
+                                                                  : 0;
+      if (error)
+        throw UsageError(
+            fmt::format("--tmpdir {}: cannot write there: {}", opt.tmpdir, std::strerror(error)));
     }
     merged = same_output_file();
   });
@@ -222,6 +248,12 @@ int run(const boost::mpi::communicator& world, RunOptions opt) {
   setup.exec.env = shared.env;
   setup.exec.nice = opt.nice_value;
   setup.exec.workdir = opt.workdir;
+  setup.exec.slot_var = opt.process_slot_var;
+  setup.exec.tmpdir = opt.tmpdir;
+  // --files keeps the output whole for its file; -u does not capture it.
+  setup.exec.input_file = opt.cat;
+  setup.exec.term_seq = opt.term_steps;
+  setup.exec.line_buffer = opt.line_buffer && !opt.files && !opt.ungroup;
   setup.exec.slots_total = 0;
   for (const int s : slots) setup.exec.slots_total += s;
 
@@ -255,15 +287,43 @@ int run(const boost::mpi::communicator& world, RunOptions opt) {
         if (columns.size() <= id) columns.resize(id + 1);
         columns[id] = name;
       }
-      results.open(texts[1], opt.templ, std::move(columns));
+      if (is_results_table(texts[1])) {
+        if (opt.resume || opt.resume_failed)
+          throw UsageError(fmt::format(
+              "--resume with --results {}: a table cannot be resumed (as GNU parallel)", texts[1]));
+        std::vector<std::string> names;
+        if (args) names = args->header_names();
+        table.open(texts[1], std::move(names));
+      } else {
+        results.open(texts[1], opt.templ, std::move(columns));
+      }
     }
   });
+
+  // --roundrobin, --bin, --shard, --tee: standard input, read whole now that
+  // the slots are known (see deal.hpp).
+  std::optional<std::vector<std::string>> dealt;
+  std::string tee_input;
+  if (comm.rank() == 0 && (opt.deal || opt.tee)) {
+    std::string error;
+    if (opt.deal) {
+      dealt =
+          deal_input(*blocks, static_cast<std::size_t>(setup.exec.slots_total), *opt.deal, error);
+      blocks.reset();
+    } else {
+      tee_input = read_all(STDIN_FILENO, error);
+    }
+    if (!error.empty()) fmt::print(stderr, "mpimap: {}\n", error);
+  }
 
   auto hosts = detail::gather_hosts(comm, setup.host);
   int code = 0;
   if (comm.rank() == 0) {
     MasterInputs in{args.get(), blocks.get(), std::move(parts), &joblog,          &done,
                     &results,   tag.get(),    merged,           std::move(hosts), std::move(slots)};
+    in.dealt = std::move(dealt);
+    in.tee_input = std::move(tee_input);
+    in.table = &table;
     code = run_master(comm, opt, setup, in);
   } else {
     run_worker(comm, opt, setup);
