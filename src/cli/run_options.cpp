@@ -141,6 +141,8 @@ void add_run_options(CLI::App& sub, const std::shared_ptr<farm::RunOptions>& sha
   sub.add_flag("--cat", opt.cat,
                "--pipe (or --pipepart): each job's input goes to a file, $PARALLEL_TMP, which {} "
                "names");
+  sub.add_flag("--fifo", opt.fifo,
+               "As --cat, through a named pipe $PARALLEL_TMP (the job must read it)");
   sub.add_flag("--skip-first-line", opt.skip_first_line,
                "--pipe: drop the first line of standard input");
   sub.add_flag("--rrs,--remove-rec-sep,--removerecsep", opt.remove_recsep,
@@ -190,6 +192,12 @@ void add_run_options(CLI::App& sub, const std::shared_ptr<farm::RunOptions>& sha
   sub.add_flag("--eta", opt.eta, "--progress");
   sub.add_flag("--bar", opt.bar, "--progress");
   sub.add_flag("--will-cite,--no-notice,--gnu", opt.no_notice, "Accepted (GNU parallel's)");
+  // GNU parallel compresses the temporary files that hold output; mpimap
+  // holds output in memory, so there is nothing to compress.
+  sub.add_flag("--compress", opt.no_notice, "Accepted, no effect (output is held in memory)");
+  sub.add_option("--compress-program,--decompress-program", opt.compress_program,
+                 "Accepted, no effect (output is held in memory)")
+      ->type_name("PRG");
 
   // GNU parallel's options that mpimap does not have: each is a usage error
   // naming it (hidden from --help). As flags: a value after one is not read,
@@ -222,10 +230,6 @@ void add_run_options(CLI::App& sub, const std::shared_ptr<farm::RunOptions>& sha
                             "--sqlworker,--sql-worker",
                             "--sqlandworker,--sql-and-worker",
                             "--csv",
-                            "--fifo",
-                            "--compress",
-                            "--compress-program",
-                            "--decompress-program",
                             "--memfree",
                             "--memsuspend",
                             "--load",

@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <spawn.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -275,6 +276,19 @@ void Executor::set_task_env(std::uint64_t seq, std::uint32_t attempt, int slot_n
   envp_.push_back(nullptr);
 }
 
+/// --fifo: a named pipe of its own for the task, s.tmp_file: 0, or the errno.
+int Executor::make_fifo(Slot& s) {
+  const char* tmp = opt_.tmpdir.empty() ? std::getenv("TMPDIR") : opt_.tmpdir.c_str();
+  // mkstemp picks a free name; the fifo takes its place.
+  s.tmp_file = fmt::format("{}/parXXXXXX", tmp && *tmp ? tmp : "/tmp");
+  const Fd fd(::mkstemp(s.tmp_file.data()));
+  int e = fd ? 0 : errno;
+  if (fd) ::unlink(s.tmp_file.c_str());
+  if (e == 0 && ::mkfifo(s.tmp_file.c_str(), 0600) != 0) e = errno;
+  if (e != 0) s.tmp_file.clear();
+  return e;
+}
+
 /// --cat: the task's input (its block, or its part of a --pipepart file) in
 /// a temporary file of its own, s.tmp_file: 0, or the errno.
 int Executor::write_input_file(Slot& s, const Task& task, Fd& file) {
@@ -394,7 +408,14 @@ void Executor::start(Task&& task) {
     file.reset();  // the task reads $PARALLEL_TMP, its stdin is /dev/null
     task.input.clear();
   }
-  if (e == 0 && (!task.input.empty() || file)) e = open_pipe(in);
+  s.fifo_pending = false;
+  if (opt_.input_fifo && e == 0) {
+    if ((e = make_fifo(s)) != 0)
+      return fail_to_start(
+          s, fmt::format("mpimap: cannot make --fifo's fifo: {}", std::strerror(e)), 127);
+    s.fifo_pending = true;  // fed once the task opens it (see feed())
+  }
+  if (e == 0 && !opt_.input_fifo && (!task.input.empty() || file)) e = open_pipe(in);
   if (e != 0)
     return fail_to_start(
         s, fmt::format("mpimap: cannot start the task: pipe: {}", std::strerror(e)), 127);
@@ -455,6 +476,13 @@ void Executor::start(Task&& task) {
 /// (or the task stopped reading).
 void Executor::feed(Slot& s) {
   constexpr std::size_t kPiece = 256 * 1024;
+  if (s.fifo_pending) {
+    // --fifo: the write end opens (without blocking) only once the task has
+    // opened the read end; until then, try again on every collect().
+    s.in_fd.reset(::open(s.tmp_file.c_str(), O_WRONLY | O_NONBLOCK | O_CLOEXEC));
+    if (!s.in_fd && errno == ENXIO) return;
+    s.fifo_pending = false;
+  }
   while (s.in_fd) {
     if (s.input_pos == s.input.size()) {
       // --pipepart: the next piece of the file's part.
@@ -582,6 +610,7 @@ bool Executor::collect(std::vector<Result>& done) {
   const auto now = Clock::now();
   for (auto& s : slots_) {
     if (!s.busy) continue;
+    if (s.fifo_pending) feed(s);
     if (opt_.line_buffer) {
       const auto before = done.size();
       take_lines(s, done);

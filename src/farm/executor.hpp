@@ -70,6 +70,7 @@ struct ExecOptions {
   std::string tmpdir;            // --tmpdir: the tasks' TMPDIR, and the long commands' scripts
   bool line_buffer = false;      // --line-buffer: whole lines go out as Outcome::Partial
   bool input_file = false;       // --cat: the input goes to a file named by $PARALLEL_TMP
+  bool input_fifo = false;       // --fifo: ... to a named pipe named by $PARALLEL_TMP
   /// --term-seq: the signals a --timeout or --halt now sends, each with the
   /// milliseconds to wait before the next (then SIGKILL); empty: SIGTERM, 1 s.
   std::vector<std::pair<int, double>> term_seq;
@@ -132,8 +133,9 @@ class Executor {
     bool timed_out = false, halted = false, stopped = false, kill_sent = false;
     bool in_term_seq = false;  // --term-seq: at step term_step
     std::size_t term_step = 0;
-    std::string script;    // temporary script file, when the command was too long
-    std::string tmp_file;  // --cat: the input's file
+    std::string script;         // temporary script file, when the command was too long
+    std::string tmp_file;       // --cat, --fifo: the input's file, or fifo
+    bool fifo_pending = false;  // --fifo: the task has not opened it yet
   };
 
   Slot& free_slot();
@@ -143,6 +145,7 @@ class Executor {
   void set_task_env(std::uint64_t seq, std::uint32_t attempt, int slot_number,
                     const std::string& tmp_file);
   int write_input_file(Slot& s, const Task& task, Fd& file);
+  int make_fifo(Slot& s);
   Clock::duration duration_of(double seconds) const;
   /// posix_spawn of /bin/sh argv, stdout and stderr into the given fds, in a
   /// process group of its own: 0, or the error number.

@@ -252,6 +252,7 @@ int run(const boost::mpi::communicator& world, RunOptions opt) {
   setup.exec.tmpdir = opt.tmpdir;
   // --files keeps the output whole for its file; -u does not capture it.
   setup.exec.input_file = opt.cat;
+  setup.exec.input_fifo = opt.fifo;
   setup.exec.term_seq = opt.term_steps;
   setup.exec.line_buffer = opt.line_buffer && !opt.files && !opt.ungroup;
   setup.exec.slots_total = 0;

@@ -343,7 +343,7 @@ bool Master::next_task(int rank, std::uint64_t& seq) {
     Active a;
     a.task = std::move(job);
     if (opt_.tee) a.task.input = in_.tee_input;
-    if (opt_.cat) a.task.args.add_record({"$PARALLEL_TMP"});
+    if (opt_.cat || opt_.fifo) a.task.args.add_record({"$PARALLEL_TMP"});
     a.task.seq = s;
     a.task.total = total_jobs_.value_or(0);
     job = {};

@@ -247,7 +247,9 @@ void finish_options(RunOptions& opt) {
                  "across the hosts; see the README)"
                : " (see the README's table of GNU parallel's options)"));
   }
-  if (opt.cat && !opt.pipepart) opt.pipe = true;  // GNU parallel: --cat implies --pipe
+  if (opt.cat && opt.fifo) throw UsageError("run: --cat and --fifo do not go together");
+  // GNU parallel: --cat and --fifo imply --pipe.
+  if ((opt.cat || opt.fifo) && !opt.pipepart) opt.pipe = true;
   opt.command.clear();
   opt.sources.clear();
   for (const auto& f : opt.arg_files) opt.sources.push_back({.is_file = true, .path = f});
@@ -341,9 +343,9 @@ void finish_options(RunOptions& opt) {
   rename(opt.replace_slot, names.slot, "--slotreplace");
   opt.templ.plus = opt.plus;
   opt.templ.quote_all = opt.quote;
-  // --cat: {} is the input's file, $PARALLEL_TMP (appended when missing).
-  opt.templ.append_item = !(opt.pipe || opt.pipepart) || opt.cat;
-  opt.templ.raw_values = opt.cat;
+  // --cat, --fifo: {} is the input's file, $PARALLEL_TMP (appended when missing).
+  opt.templ.append_item = !(opt.pipe || opt.pipepart) || opt.cat || opt.fifo;
+  opt.templ.raw_values = opt.cat || opt.fifo;
   // --colsep trims both ends by default (GNU parallel); --trim says otherwise.
   opt.templ.trim = opt.colsep ? 'b' : 'n';
   if (opt.trim) {

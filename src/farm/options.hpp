@@ -76,12 +76,13 @@ struct RunOptions {
   std::string term_seq;                       // --term-seq SIG,MS,SIG,MS...
   bool ungroup = false, line_buffer = false;  // -u, --line-buffer
   bool no_notice = false;                     // --will-cite etc: accepted
+  std::string compress_program;               // --compress-program: accepted, no effect
   // --pipe and --pipepart
   bool pipe = false, pipepart = false, roundrobin = false, regexp = false, remove_recsep = false;
   std::string block;  // --block: 1M for --pipe; for --pipepart, 10 parts per slot
   std::optional<std::string> recstart, recend;
-  std::optional<std::string> bin, shard;                   // --bin COL, --shard COL
-  bool tee = false, skip_first_line = false, cat = false;  // --tee --skip-first-line --cat
+  std::optional<std::string> bin, shard;                                 // --bin COL, --shard COL
+  bool tee = false, skip_first_line = false, cat = false, fifo = false;  // --tee ... --fifo
   /// GNU parallel options that mpimap refuses, as given (the first is named).
   std::vector<std::string> unsupported;
 

@@ -195,6 +195,9 @@ same j=1 stdin=table.tsv -- -k --pipe --bin 2 --colsep '\t' 'echo ==; cat'
 same sort j=1 stdin=lines -- --pipe --shard 1 'sort -u'
 same stdin=lines -- -k --cat --block 30k 'wc -l <{}; [ -f "$PARALLEL_TMP" ] && echo there'
 same -- -k --pipepart --cat --block 30k -a lines 'wc -l <{.}'
+same stdin=lines -- -k --fifo --block 30k 'wc -l <{}'
+same -- -k --pipepart --fifo --block 30k -a lines 'cat {} | wc -l'
+same -- -k --compress --compress-program gzip echo ::: a b
 # --roundrobin: which job gets which block depends on who reads first, in GNU
 # parallel too; the jobs (one per slot, or per block when fewer) and the
 # total are what they are.

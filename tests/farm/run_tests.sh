@@ -297,6 +297,11 @@ EOF
   expect_eq "--line-buffer -k: whole jobs in order, the last line unended" \
     $'a1\nb1c1\na2\nb2c2\na3\nb3c3' "$(cat out)"
 
+  case_ fifo-unread
+  # --fifo: a job that never opens its fifo still ends (GNU parallel would wait).
+  seq 1 1000 | mr -k --fifo --block 1k -- 'echo {#}' >out
+  expect_eq "--fifo, unread: every job ends" 4 "$(wc -l <out)"
+
   case_ files
   mkdir -p tmp && rm -f tmp/*
   mr -k --files --tmpdir tmp --joblog log -- 'echo out {}; echo err {} >&2' ::: 1 2 3 >out 2>err
