@@ -137,6 +137,13 @@ void add_run_options(CLI::App& sub, const std::shared_ptr<farm::RunOptions>& sha
   sub.add_option("--shard", opt.shard,
                  "--pipe: each line to the job of a hash of COL (one job per slot)")
       ->type_name("COL");
+  sub.add_option("--block-timeout,--bt", opt.block_timeout,
+                 "--pipe: a block not whole after DURATION goes out as far as it has come")
+      ->type_name("DURATION");
+  sub.add_option("--group-by", opt.group_by,
+                 "--pipe: consecutive lines with the same COL (a column number) stay in one "
+                 "block")
+      ->type_name("COL");
   sub.add_flag("--tee", opt.tee, "--pipe: every job (one per argument) gets all of stdin");
   sub.add_flag("--cat", opt.cat,
                "--pipe (or --pipepart): each job's input goes to a file, $PARALLEL_TMP, which {} "
@@ -238,7 +245,6 @@ void add_run_options(CLI::App& sub, const std::shared_ptr<farm::RunOptions>& sha
                             "-p,--interactive",
                             "--tty",
                             "-o,--open-tty",
-                            "--group-by",
                             "--shebang,--hashbang",
                             "--shebang-wrap",
                             "--embed",
@@ -261,7 +267,6 @@ void add_run_options(CLI::App& sub, const std::shared_ptr<farm::RunOptions>& sha
                             "-e,--eof",
                             "-i,--replace",
                             "--plain",
-                            "--block-timeout,--bt",
                             "--use-cpus-instead-of-cores",
                             "--use-cores-instead-of-threads",
                             "--use-sockets-instead-of-threads",

@@ -33,6 +33,7 @@
 #include "farm/block_source.hpp"
 #include "farm/command_template.hpp"
 #include "farm/deal.hpp"
+#include "farm/group_by.hpp"
 #include "farm/joblog.hpp"
 #include "farm/output.hpp"
 #include "farm/results_table.hpp"
@@ -151,6 +152,7 @@ int run(const boost::mpi::communicator& world, RunOptions opt) {
   // Rank 0 opens everything it needs before anything runs: a bad file is a
   // usage error on every rank.
   std::unique_ptr<ArgQueue> args;
+  std::unique_ptr<GroupByFilter> group_by;  // before blocks: it outlives their reading
   std::unique_ptr<BlockSource> blocks;
   std::vector<PipePart> parts;
   Joblog joblog;
@@ -179,10 +181,20 @@ int run(const boost::mpi::communicator& world, RunOptions opt) {
       opt.read.header = false;
     }
     if (opt.pipe && opt.skip_first_line) skip_line(STDIN_FILENO);
-    if (opt.pipe && !opt.tee)
+    if (opt.pipe && opt.group_by_column > 0) {
+      // --group-by: records are the groups the filter marks (see group_by.hpp).
+      const std::string marker = random_marker();
+      group_by = std::make_unique<GroupByFilter>(STDIN_FILENO, opt.group_by_column,
+                                                 opt.colsep.value_or("\t"), marker);
+      opt.blocks.recstart = marker;
+      opt.blocks.recend.clear();
+      opt.blocks.remove_separators = true;
+      blocks = std::make_unique<BlockSource>(group_by->fd(), opt.blocks);
+    } else if (opt.pipe && !opt.tee) {
       blocks = std::make_unique<BlockSource>(STDIN_FILENO, opt.blocks);
-    else if (!opt.pipepart)
+    } else if (!opt.pipepart) {
       args = std::make_unique<ArgQueue>(opt.sources, opt.read);  // --tee: one job per argument
+    }
     if (args) {
       shared.header_names = args->header_names();
       for (const auto& [name, id] : args->file_names()) {

@@ -168,8 +168,9 @@ class Master {
   std::optional<std::uint64_t> total_jobs_;  // known when preloaded
   std::vector<double> runtimes_, sorted_;    // --timeout N%: the last successful ones
   std::size_t runtime_next_ = 0;
-  double percent_timeout_ = 0;      // --timeout N%: now (0: none yet)
-  Clock::time_point next_start_{};  // --delay
+  double percent_timeout_ = 0;                         // --timeout N%: now (0: none yet)
+  Clock::time_point next_start_{};                     // --delay
+  std::optional<Clock::time_point> block_wait_start_;  // --block-timeout
   mpimap::detail::Backoff backoff_{mpimap::detail::kFarmBackoff};
   std::vector<char> recv_buf_;
   Result result_;
@@ -255,8 +256,20 @@ bool Master::next_job(Task& job) {
   if (in_.blocks) {  // --pipe
     switch (in_.blocks->next(job.input)) {
       case BlockSource::Next::Block:
+        block_wait_start_.reset();
         return true;
       case BlockSource::Next::NotYet:
+        if (opt_.block_timeout_seconds > 0) {
+          // --block-timeout: a block that takes this long goes out as it is.
+          const auto now = Clock::now();
+          if (!block_wait_start_) {
+            block_wait_start_ = now;
+          } else if (std::chrono::duration<double>(now - *block_wait_start_).count() >=
+                     opt_.block_timeout_seconds) {
+            in_.blocks->stop_waiting();
+            block_wait_start_.reset();
+          }
+        }
         input_waiting_ = true;
         return false;
       case BlockSource::Next::End:

@@ -416,6 +416,22 @@ void finish_options(RunOptions& opt) {
     opt.deal = d;
   }
   if (opt.tee && !opt.pipe) throw UsageError("run: --tee needs --pipe");
+  opt.block_timeout_seconds = 0;
+  if (!opt.block_timeout.empty()) {
+    if (!opt.pipe) throw UsageError("run: --block-timeout is for --pipe");
+    opt.block_timeout_seconds = parse_duration(opt.block_timeout, "--block-timeout");
+    if (opt.block_timeout_seconds < 1)
+      throw UsageError("--block-timeout: expected at least 1 second (as GNU parallel)");
+  }
+  opt.group_by_column = 0;
+  if (opt.group_by) {
+    if (!opt.pipe || opt.pipepart)
+      throw UsageError("run: --group-by is supported with --pipe only");
+    if (opt.header) throw UsageError("run: --group-by with --header is not supported");
+    opt.group_by_column = parse_deal_column(*opt.group_by, "--group-by");
+    if (opt.recstart || opt.recend || opt.regexp)
+      throw UsageError("run: --group-by makes its own records: no --recstart, --recend, --regexp");
+  }
   if (opt.skip_first_line && !opt.pipe)
     throw UsageError("run: --skip-first-line is supported with --pipe only");
   if (opt.pipe || opt.pipepart) {

@@ -81,7 +81,11 @@ struct RunOptions {
   bool pipe = false, pipepart = false, roundrobin = false, regexp = false, remove_recsep = false;
   std::string block;  // --block: 1M for --pipe; for --pipepart, 10 parts per slot
   std::optional<std::string> recstart, recend;
-  std::optional<std::string> bin, shard;                                 // --bin COL, --shard COL
+  std::optional<std::string> bin, shard;  // --bin COL, --shard COL
+  std::string block_timeout;              // --block-timeout DURATION
+  double block_timeout_seconds = 0;       // derived
+  std::optional<std::string> group_by;    // --group-by COL
+  std::size_t group_by_column = 0;        // derived: 1-based; 0: none
   bool tee = false, skip_first_line = false, cat = false, fifo = false;  // --tee ... --fifo
   /// GNU parallel options that mpimap refuses, as given (the first is named).
   std::vector<std::string> unsupported;

@@ -101,6 +101,8 @@ seq 1 20000 >lines
 { echo HEAD; seq 1 3000; } >headed
 printf '>s1\nAC\nGT\n>s2\nTT\n>s3\nGG\nCC\nAA\n' >fasta
 printf 'a\n\n  \nb\n\nc\n' >blanklines
+printf 'a\t1\na\t2\nb\t3\nb\t4\na\t5\nc\t6\n' >groups
+awk '{ print int($1 / 700) "," $1 }' lines >grouped
 
 # --- Several input sources, combined and linked -----------------------------
 same log -- -k echo {1} {2} ::: a b ::: x y
@@ -188,6 +190,9 @@ same log -- -k --pipepart --block 10k -a lines wc -l
 same ranks j=1 -- -k --pipepart -a lines wc -l
 same -- -k --pipepart --header '.*\n' --block 1k md5sum :::: headed
 same stdin=headed -- -k --pipe --skip-first-line --block 1k wc -l
+same stdin=groups -- -k --pipe --group-by 1 -N1 'echo ==; cat'
+same stdin=groups -- -k --pipe --group-by 1 --block 10 'echo ==; cat'
+same stdin=grouped -- -k --pipe --group-by 1 --colsep , --block 20k 'cut -d, -f1 | uniq -c | paste -sd" "'
 same stdin=headed -- -k --pipe --tee 'echo {}; wc -l' ::: a b c
 same ranks j=1 stdin=lines -- -k --pipe --bin 1 'paste -sd+ | bc'
 same j=1 stdin=table.csv -- -k --pipe --bin 2 'echo ==; cat'

@@ -297,6 +297,22 @@ EOF
   expect_eq "--line-buffer -k: whole jobs in order, the last line unended" \
     $'a1\nb1c1\na2\nb2c2\na3\nb3c3' "$(cat out)"
 
+  case_ block-timeout
+  # The input stays open until the first line's output is out: without
+  # --block-timeout that line would wait for the rest of its block (the
+  # TIMEOUT catches that). GNU parallel 20221122 waits here too (its alarm
+  # does not interrupt the read), so there is no comparison.
+  rm -f fifo out.bt && mkfifo fifo
+  (
+    echo first
+    while ! grep -q first out.bt 2>/dev/null; do sleep 0.05; done
+    echo second
+  ) >fifo &
+  mr -k --pipe --block-timeout 1 -- 'echo ==; cat' <fifo >out.bt
+  expect_eq "--block-timeout: exit 0" 0 $?
+  wait
+  expect_eq "--block-timeout: the first line goes out alone" $'==\nfirst\n==\nsecond' "$(cat out.bt)"
+
   case_ fifo-unread
   # --fifo: a job that never opens its fifo still ends (GNU parallel would wait).
   seq 1 1000 | mr -k --fifo --block 1k -- 'echo {#}' >out
