@@ -88,6 +88,10 @@ void add_run_options(CLI::App& sub, const std::shared_ptr<farm::RunOptions>& sha
                  "successes or jobs; now kills the running tasks")
       ->type_name("WHEN")
       ->default_str("never");
+  sub.add_option("--term-seq", opt.term_seq,
+                 "--timeout and --halt now send these signals, waiting the milliseconds after "
+                 "each (then SIGKILL); default: TERM, 1000 ms")
+      ->type_name("SIG,MS,...");
   sub.add_option("--grace", opt.grace,
                  "On SIGTERM, SIGINT or SIGUSR1: start no more tasks, SIGTERM the running "
                  "ones, SIGKILL them after SECONDS (fractional); a second signal kills at once")
@@ -107,6 +111,16 @@ void add_run_options(CLI::App& sub, const std::shared_ptr<farm::RunOptions>& sha
       ->type_name("VAR")
       ->allow_extra_args(false);
   sub.add_option("--wd,--workdir", opt.workdir, "Run the tasks in DIR")->type_name("DIR");
+  sub.add_option("--tmpdir", opt.tmpdir,
+                 "Temporary files (--files, long commands) go to DIR; the tasks' TMPDIR")
+      ->type_name("DIR")
+      ->check(kNonEmpty);
+  sub.add_option("--process-slot-var", opt.process_slot_var,
+                 "Set the tasks' variable VAR to their slot number minus 1 ({%}-1)")
+      ->type_name("VAR");
+  sub.add_option("--total-jobs,--total", opt.total_jobs,
+                 "The number of jobs, for {##} and --progress, without reading the input first")
+      ->type_name("N");
   sub.add_flag("--dry-run", opt.dry_run, "Print the command lines, run nothing");
   // --pipe.
   sub.add_flag("--pipe,--spreadstdin", opt.pipe,
@@ -120,6 +134,29 @@ void add_run_options(CLI::App& sub, const std::shared_ptr<farm::RunOptions>& sha
   sub.add_option("--recend", opt.recend, "--pipe: records end with STR (default \\n)")
       ->type_name("STR");
   sub.add_flag("--regexp", opt.regexp, "--pipe: --recstart and --recend are regular expressions");
+  sub.add_flag("--roundrobin,--round-robin,--round", opt.roundrobin,
+               "--pipe: one job per slot, the blocks dealt out to them in turn");
+  sub.add_option("--bin", opt.bin,
+                 "--pipe: each line to the job of COL's value mod the slots (one job per slot)")
+      ->type_name("COL");
+  sub.add_option("--shard", opt.shard,
+                 "--pipe: each line to the job of a hash of COL (one job per slot)")
+      ->type_name("COL");
+  sub.add_option("--block-timeout,--bt", opt.block_timeout,
+                 "--pipe: a block not whole after DURATION goes out as far as it has come")
+      ->type_name("DURATION");
+  sub.add_option("--group-by", opt.group_by,
+                 "--pipe: consecutive lines with the same COL (a column number) stay in one "
+                 "block")
+      ->type_name("COL");
+  sub.add_flag("--tee", opt.tee, "--pipe: every job (one per argument) gets all of stdin");
+  sub.add_flag("--cat", opt.cat,
+               "--pipe (or --pipepart): each job's input goes to a file, $PARALLEL_TMP, which {} "
+               "names");
+  sub.add_flag("--fifo", opt.fifo,
+               "As --cat, through a named pipe $PARALLEL_TMP (the job must read it)");
+  sub.add_flag("--skip-first-line", opt.skip_first_line,
+               "--pipe: drop the first line of standard input");
   sub.add_flag("--rrs,--remove-rec-sep,--removerecsep", opt.remove_recsep,
                "--pipe: remove the record separators from the blocks");
   // Output.
@@ -129,7 +166,21 @@ void add_run_options(CLI::App& sub, const std::shared_ptr<farm::RunOptions>& sha
   sub.add_option("--tagstring,--tag-string", opt.tagstring,
                  "Prefix each output line with STR (replacement strings allowed) and a tab")
       ->type_name("STR");
+  sub.add_flag("--color,--colour", opt.color,
+               "Colour each job's output lines (GNU parallel's colours)");
+  sub.add_flag("--ctag", opt.ctag, "--tag, coloured");
+  sub.add_flag("--cf,--color-failed,--colour-failed", opt.color_failed,
+               "Print the lines of failed jobs white on red");
+  sub.add_option("--ctagstring,--ctag-string", opt.ctagstring, "--tagstring STR, coloured")
+      ->type_name("STR");
   sub.add_flag("-v", opt.verbose, "Print each command line before its output");
+  sub.add_flag("-t,--verbose", opt.trace,
+               "Print each command line on stderr as its task is handed out");
+  sub.add_flag("--line-buffer,--lb", opt.line_buffer,
+               "Print each task's output a whole line at a time as it comes (lines of "
+               "different tasks interleave)");
+  sub.add_flag("--files,--output-as-files,--outputasfiles", opt.files,
+               "Write each task's stdout to a file in --tmpdir (on rank 0) and print its name");
   sub.add_flag("-u,--ungroup", opt.ungroup,
                "Tasks write straight to their rank's stdout and stderr (not grouped, not "
                "counted)");
@@ -154,6 +205,12 @@ void add_run_options(CLI::App& sub, const std::shared_ptr<farm::RunOptions>& sha
   sub.add_flag("--bar", opt.bar, "--progress");
   add_stats_options(sub, opt.stats, opt.stats_json, opt.trace, "the run");
   sub.add_flag("--will-cite,--no-notice,--gnu", opt.no_notice, "Accepted (GNU parallel's)");
+  // GNU parallel compresses the temporary files that hold output; mpimap
+  // holds output in memory, so there is nothing to compress.
+  sub.add_flag("--compress", opt.no_notice, "Accepted, no effect (output is held in memory)");
+  sub.add_option("--compress-program,--decompress-program", opt.compress_program,
+                 "Accepted, no effect (output is held in memory)")
+      ->type_name("PRG");
 
   // GNU parallel's options that mpimap does not have: each is a usage error
   // naming it (hidden from --help). As flags: a value after one is not read,
@@ -186,11 +243,6 @@ void add_run_options(CLI::App& sub, const std::shared_ptr<farm::RunOptions>& sha
                             "--sqlworker,--sql-worker",
                             "--sqlandworker,--sql-and-worker",
                             "--csv",
-                            "--fifo",
-                            "--cat",
-                            "--compress",
-                            "--compress-program",
-                            "--decompress-program",
                             "--memfree",
                             "--memsuspend",
                             "--load",
@@ -199,10 +251,6 @@ void add_run_options(CLI::App& sub, const std::shared_ptr<farm::RunOptions>& sha
                             "-p,--interactive",
                             "--tty",
                             "-o,--open-tty",
-                            "--tee",
-                            "--shard",
-                            "--bin",
-                            "--group-by",
                             "--shebang,--hashbang",
                             "--shebang-wrap",
                             "--embed",
@@ -217,27 +265,14 @@ void add_run_options(CLI::App& sub, const std::shared_ptr<farm::RunOptions>& sha
                             "--max-line-length-allowed",
                             "--show-limits",
                             "--latest-line,--ll",
-                            "--color",
-                            "--ctag",
-                            "--ctagstring",
-                            "--cf,--color-failed",
-                            "--files,--output-as-files,--outputasfiles",
-                            "--tmpdir",
-                            "--term-seq",
-                            "--total-jobs,--total",
                             "--parens",
                             "--rpl",
                             "--filter",
                             "--template,--tmpl",
-                            "--process-slot-var",
-                            "--line-buffer,--lb",
-                            "-t,--verbose",
                             "-x,--exit",
                             "-e,--eof",
                             "-i,--replace",
                             "--plain",
-                            "--block-timeout,--bt",
-                            "--skip-first-line",
                             "--use-cpus-instead-of-cores",
                             "--use-cores-instead-of-threads",
                             "--use-sockets-instead-of-threads",
@@ -247,7 +282,6 @@ void add_run_options(CLI::App& sub, const std::shared_ptr<farm::RunOptions>& sha
                             "--wait",
                             "--citation",
                             "--bibtex",
-                            "--roundrobin,--round-robin,--round",
                             "--no-keep-order",
                             "--keeporder",
                             "--ungroup-line",

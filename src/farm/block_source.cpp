@@ -100,12 +100,14 @@ bool BlockSource::fill() {
     if (n == 0) {
       eof_ = true;
     } else if (errno == EAGAIN || errno == EWOULDBLOCK) {
-      return false;  // not a whole block yet
+      if (!stop_waiting_) return false;  // not a whole block yet
+      break;
     } else if (errno != EINTR) {
       error_ = fmt::format("error reading standard input: {}", std::strerror(errno));
       eof_ = true;
     }
   }
+  stop_waiting_ = false;
   reading_ = false;
   return true;
 }

@@ -51,6 +51,9 @@ class BlockSource {
   /// The next block (the header first), when it is whole. Never blocks.
   Next next(std::string& block);
   int fd() const { return fd_; }
+  /// --block-timeout: the block being read waited long enough; the next
+  /// next() cuts what has come so far (at its last record end, as GNU).
+  void stop_waiting() { stop_waiting_ = true; }
   const std::string& read_error() const { return error_; }
 
  private:
@@ -69,6 +72,7 @@ class BlockSource {
   std::uint64_t target_ = 0;  // the size a round reads buf_ up to
   bool eof_ = false, header_done_ = false, wrote_ = false;
   bool reading_ = false, in_round_ = false;
+  bool stop_waiting_ = false;
   std::string error_;
 };
 

@@ -472,7 +472,7 @@ void CommandTemplate::Impl::parse(const std::vector<std::string>& words_in, bool
   }
   // GNU parallel quotes nothing when the command itself (its first word, up
   // to a blank or '=') is or holds a replacement string: "{}", "my_{2}".
-  quote_values = !opt.quote_all && !text_only;
+  quote_values = !opt.quote_all && !text_only && !opt.raw_values;
   if (quote_values) {
     for (const auto& t : tokens) {
       if (t.kind == Token::Rep) {

@@ -91,6 +91,7 @@ struct TemplateOptions {
   bool context_replace = false;  // -X, -N, -L (not with -m / --xargs)
   bool quote_all = false;        // -q: quote the command's words, not the values
   bool append_item = true;       // append {} when there is no replacement string
+  bool raw_values = false;       // --cat: the values are shell text ($PARALLEL_TMP), not quoted
   char trim = 'n';               // --trim: n, l, r or b(oth)
   QuoteStyle quote = QuoteStyle::Bourne;
 };

@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <spawn.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -17,6 +18,8 @@
 #include <cstring>
 #include <stdexcept>
 #include <string_view>
+
+#include "farm/output.hpp"  // write_all
 
 extern char** environ;
 
@@ -170,13 +173,15 @@ Executor::Executor(const CommandTemplate& command, int rank, int slots, std::str
     return false;
   };
   for (char** e = environ; e && *e; ++e)
-    if (!is_private_var(*e) && !overridden(*e)) env_base_.emplace_back(*e);
+    if (!is_private_var(*e) && !overridden(*e) &&
+        !(!opt_.tmpdir.empty() && std::strncmp(*e, "TMPDIR=", 7) == 0))
+      env_base_.emplace_back(*e);
   for (const auto& v : opt_.env) env_base_.push_back(v);
+  if (!opt_.tmpdir.empty()) env_base_.push_back("TMPDIR=" + opt_.tmpdir);
   env_base_.push_back(fmt::format("MPIMAP_RANK={}", rank_));
   env_base_.push_back("MPIMAP_HOST=" + host_);
   env_base_.push_back(fmt::format("PARALLEL_PID={}", ::getpid()));
   for (auto& e : env_base_) envp_.push_back(e.data());
-  envp_.resize(envp_.size() + 6, nullptr);  // SEQ, ATTEMPT, SLOT, PARALLEL_*, terminator
   for (auto& g : g_groups) g.store(0);
   install_handlers();
 }
@@ -202,6 +207,10 @@ void Executor::release(Slot& s) {
     ::unlink(s.script.c_str());
     s.script.clear();
   }
+  if (!s.tmp_file.empty()) {
+    ::unlink(s.tmp_file.c_str());
+    s.tmp_file.clear();
+  }
   if (s.busy) --running_;
   s.busy = false;
   s.pid = -1;
@@ -212,6 +221,10 @@ int Executor::slot_number(const Slot& s) const {
 }
 
 void Executor::fail_to_start(Slot& s, std::string message, int exitval) {
+  if (!s.tmp_file.empty()) {
+    ::unlink(s.tmp_file.c_str());
+    s.tmp_file.clear();
+  }
   Result r;
   r.seq = s.seq;
   r.attempt = s.attempt;
@@ -230,7 +243,7 @@ Executor::Slot& Executor::free_slot() {
 }
 
 int Executor::write_script(Slot& s) {
-  const char* tmp = std::getenv("TMPDIR");
+  const char* tmp = opt_.tmpdir.empty() ? std::getenv("TMPDIR") : opt_.tmpdir.c_str();
   s.script = fmt::format("{}/mpimap-run-XXXXXX", tmp && *tmp ? tmp : "/tmp");
   const Fd fd(::mkstemp(s.script.data()));
   bool written = static_cast<bool>(fd);
@@ -247,19 +260,62 @@ int Executor::write_script(Slot& s) {
   return e;
 }
 
-void Executor::set_task_env(std::uint64_t seq, std::uint32_t attempt, int slot_number) {
-  env_seq_ = fmt::format("MPIMAP_SEQ={}", seq);
-  env_attempt_ = fmt::format("MPIMAP_ATTEMPT={}", attempt);
-  env_slot_ = fmt::format("MPIMAP_SLOT={}", slot_number);
-  env_pseq_ = fmt::format("PARALLEL_SEQ={}", seq);
-  env_pslot_ = fmt::format("PARALLEL_JOBSLOT={}", slot_number);
-  const auto n = envp_.size();
-  envp_[n - 6] = env_seq_.data();
-  envp_[n - 5] = env_attempt_.data();
-  envp_[n - 4] = env_slot_.data();
-  envp_[n - 3] = env_pseq_.data();
-  envp_[n - 2] = env_pslot_.data();
-  envp_[n - 1] = nullptr;
+void Executor::set_task_env(std::uint64_t seq, std::uint32_t attempt, int slot_number,
+                            const std::string& tmp_file) {
+  env_task_.clear();
+  env_task_.push_back(fmt::format("MPIMAP_SEQ={}", seq));
+  env_task_.push_back(fmt::format("MPIMAP_ATTEMPT={}", attempt));
+  env_task_.push_back(fmt::format("MPIMAP_SLOT={}", slot_number));
+  env_task_.push_back(fmt::format("PARALLEL_SEQ={}", seq));
+  env_task_.push_back(fmt::format("PARALLEL_JOBSLOT={}", slot_number));
+  if (!opt_.slot_var.empty())
+    env_task_.push_back(fmt::format("{}={}", opt_.slot_var, slot_number - 1));
+  if (!tmp_file.empty()) env_task_.push_back("PARALLEL_TMP=" + tmp_file);
+  envp_.resize(env_base_.size());
+  for (auto& e : env_task_) envp_.push_back(e.data());
+  envp_.push_back(nullptr);
+}
+
+/// --fifo: a named pipe of its own for the task, s.tmp_file: 0, or the errno.
+int Executor::make_fifo(Slot& s) {
+  const char* tmp = opt_.tmpdir.empty() ? std::getenv("TMPDIR") : opt_.tmpdir.c_str();
+  // mkstemp picks a free name; the fifo takes its place.
+  s.tmp_file = fmt::format("{}/parXXXXXX", tmp && *tmp ? tmp : "/tmp");
+  const Fd fd(::mkstemp(s.tmp_file.data()));
+  int e = fd ? 0 : errno;
+  if (fd) ::unlink(s.tmp_file.c_str());
+  if (e == 0 && ::mkfifo(s.tmp_file.c_str(), 0600) != 0) e = errno;
+  if (e != 0) s.tmp_file.clear();
+  return e;
+}
+
+/// --cat: the task's input (its block, or its part of a --pipepart file) in
+/// a temporary file of its own, s.tmp_file: 0, or the errno.
+int Executor::write_input_file(Slot& s, const Task& task, Fd& file) {
+  const char* tmp = opt_.tmpdir.empty() ? std::getenv("TMPDIR") : opt_.tmpdir.c_str();
+  s.tmp_file = fmt::format("{}/parXXXXXX", tmp && *tmp ? tmp : "/tmp");
+  const Fd fd(::mkstemp(s.tmp_file.data()));
+  if (!fd) {
+    s.tmp_file.clear();
+    return errno;
+  }
+  bool ok = write_all(fd.get(), task.input);
+  std::string piece(std::min<std::uint64_t>(task.input_length, 1 << 20), '\0');
+  for (std::uint64_t pos = task.input_offset, end = pos + task.input_length;
+       ok && file && pos < end;) {
+    const ssize_t n =
+        ::pread(file.get(), piece.data(),
+                static_cast<std::size_t>(std::min<std::uint64_t>(piece.size(), end - pos)),
+                static_cast<off_t>(pos));
+    if (n <= 0) break;  // the file shrank, or a read error: the task gets what there was
+    ok = write_all(fd.get(), std::string_view(piece.data(), static_cast<std::size_t>(n)));
+    pos += static_cast<std::uint64_t>(n);
+  }
+  if (ok) return 0;
+  const int e = errno;
+  ::unlink(s.tmp_file.c_str());
+  s.tmp_file.clear();
+  return e;
 }
 
 Executor::Clock::duration Executor::duration_of(double seconds) const {
@@ -321,7 +377,7 @@ void Executor::start(Task&& task) {
   s.attempt = task.attempt;
   s.out.clear();
   s.err.clear();
-  s.timed_out = s.halted = s.stopped = s.kill_sent = false;
+  s.timed_out = s.halted = s.stopped = s.kill_sent = s.in_term_seq = false;
 
   JobContext ctx;
   ctx.seq = task.seq;
@@ -345,7 +401,21 @@ void Executor::start(Task&& task) {
                                        task.input_file, std::strerror(errno)),
                            127);
   }
-  if (e == 0 && (!task.input.empty() || file)) e = open_pipe(in);
+  if (opt_.input_file && e == 0) {
+    if ((e = write_input_file(s, task, file)) != 0)
+      return fail_to_start(
+          s, fmt::format("mpimap: cannot write --cat's input file: {}", std::strerror(e)), 127);
+    file.reset();  // the task reads $PARALLEL_TMP, its stdin is /dev/null
+    task.input.clear();
+  }
+  s.fifo_pending = false;
+  if (opt_.input_fifo && e == 0) {
+    if ((e = make_fifo(s)) != 0)
+      return fail_to_start(
+          s, fmt::format("mpimap: cannot make --fifo's fifo: {}", std::strerror(e)), 127);
+    s.fifo_pending = true;  // fed once the task opens it (see feed())
+  }
+  if (e == 0 && !opt_.input_fifo && (!task.input.empty() || file)) e = open_pipe(in);
   if (e != 0)
     return fail_to_start(
         s, fmt::format("mpimap: cannot start the task: pipe: {}", std::strerror(e)), 127);
@@ -367,7 +437,7 @@ void Executor::start(Task&& task) {
     argv[1] = s.script.data();
     argv[2] = nullptr;
   }
-  set_task_env(task.seq, task.attempt, number);
+  set_task_env(task.seq, task.attempt, number, s.tmp_file);
 
   s.start_wall = wall_now();
   s.started = Clock::now();
@@ -381,6 +451,8 @@ void Executor::start(Task&& task) {
   if (rc != 0) {
     if (!s.script.empty()) ::unlink(s.script.c_str());
     s.script.clear();
+    if (!s.tmp_file.empty()) ::unlink(s.tmp_file.c_str());
+    s.tmp_file.clear();
     return fail_to_start(
         s, fmt::format("mpimap: cannot start {}: {}", opt_.shell, std::strerror(rc)), 127);
   }
@@ -404,6 +476,13 @@ void Executor::start(Task&& task) {
 /// (or the task stopped reading).
 void Executor::feed(Slot& s) {
   constexpr std::size_t kPiece = 256 * 1024;
+  if (s.fifo_pending) {
+    // --fifo: the write end opens (without blocking) only once the task has
+    // opened the read end; until then, try again on every collect().
+    s.in_fd.reset(::open(s.tmp_file.c_str(), O_WRONLY | O_NONBLOCK | O_CLOEXEC));
+    if (!s.in_fd && errno == ENXIO) return;
+    s.fifo_pending = false;
+  }
   while (s.in_fd) {
     if (s.input_pos == s.input.size()) {
       // --pipepart: the next piece of the file's part.
@@ -445,9 +524,48 @@ void Executor::read_from(Fd& fd, std::string& into) {
   }
 }
 
+/// --line-buffer: the whole lines of a running task's output, out now.
+void Executor::take_lines(Slot& s, std::vector<Result>& done) {
+  const auto out_end = s.out.rfind('\n');
+  const auto err_end = s.err.rfind('\n');
+  if (out_end == std::string::npos && err_end == std::string::npos) return;
+  Result r;
+  r.seq = s.seq;
+  r.attempt = s.attempt;
+  r.outcome = Outcome::Partial;
+  r.slot = slot_number(s);
+  if (out_end != std::string::npos) {
+    r.out.assign(s.out, 0, out_end + 1);
+    s.out.erase(0, out_end + 1);
+  }
+  if (err_end != std::string::npos) {
+    r.err.assign(s.err, 0, err_end + 1);
+    s.err.erase(0, err_end + 1);
+  }
+  done.push_back(std::move(r));
+}
+
 void Executor::terminate(Slot& s, Clock::time_point now, Clock::duration grace) {
   ::kill(-s.pid, SIGTERM);
   s.kill_at = now + grace;
+  s.term_step = 0;
+  s.in_term_seq = false;
+}
+
+/// --timeout and --halt now: SIGTERM and SIGKILL after kKillGrace, or
+/// --term-seq's signals, each followed by its wait (then SIGKILL).
+void Executor::start_killing(Slot& s, Clock::time_point now) {
+  if (opt_.term_seq.empty()) return terminate(s, now, kKillGrace);
+  s.term_step = 0;
+  s.in_term_seq = true;
+  send_term_step(s, now);
+}
+
+void Executor::send_term_step(Slot& s, Clock::time_point now) {
+  const auto& [sig, ms] = opt_.term_seq[s.term_step];
+  ::kill(-s.pid, sig);
+  if (sig == SIGKILL) s.kill_sent = true;
+  s.kill_at = now + duration_of(ms / 1000);
 }
 
 void Executor::finish(Slot& s, int status, std::vector<Result>& done) {
@@ -492,6 +610,12 @@ bool Executor::collect(std::vector<Result>& done) {
   const auto now = Clock::now();
   for (auto& s : slots_) {
     if (!s.busy) continue;
+    if (s.fifo_pending) feed(s);
+    if (opt_.line_buffer) {
+      const auto before = done.size();
+      take_lines(s, done);
+      any = any || done.size() > before;
+    }
     int status = 0;
     if (s.timed_out || s.halted || s.stopped) {
       // Look without reaping, so the group id stays ours while we kill the
@@ -508,8 +632,13 @@ bool Executor::collect(std::vector<Result>& done) {
         finish(s, -1, done);
         any = true;
       } else if (!s.kill_sent && now >= s.kill_at) {
-        ::kill(-s.pid, SIGKILL);
-        s.kill_sent = true;
+        if (s.in_term_seq && s.term_step + 1 < opt_.term_seq.size()) {
+          ++s.term_step;
+          send_term_step(s, now);
+        } else {
+          ::kill(-s.pid, SIGKILL);
+          s.kill_sent = true;
+        }
       }
       continue;
     }
@@ -522,7 +651,7 @@ bool Executor::collect(std::vector<Result>& done) {
       any = true;
     } else if (now >= s.deadline) {
       s.timed_out = true;
-      terminate(s, now, kKillGrace);
+      start_killing(s, now);
     }
   }
   return any;
@@ -533,7 +662,7 @@ void Executor::halt_all() {
   for (auto& s : slots_) {
     if (!s.busy || s.halted) continue;
     s.halted = true;
-    if (!s.timed_out && !s.stopped) terminate(s, now, kKillGrace);
+    if (!s.timed_out && !s.stopped) start_killing(s, now);
   }
 }
 
@@ -546,6 +675,7 @@ void Executor::stop(double grace_seconds) {
     s.stopped = true;
     if (s.timed_out || s.halted) {  // already being killed: keep the earlier SIGKILL time
       s.kill_at = std::min(s.kill_at, now + grace);
+      s.in_term_seq = false;  // and SIGKILL it is then
     } else {
       terminate(s, now, grace);
     }

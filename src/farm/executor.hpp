@@ -11,8 +11,8 @@
 // a temporary script run as `SHELL FILE` instead.
 //
 // --timeout: the task's process group gets SIGTERM, then SIGKILL after a grace
-// period; it is recorded as GNU parallel records it (Exitval -1, the signal
-// that ended it). --halt now kills the same way.
+// period (or --term-seq's signals); it is recorded as GNU parallel records it (Exitval -1, the
+// signal that ended it). --halt now kills the same way.
 //
 // Stop signals: while an Executor exists, SIGTERM, SIGINT and SIGUSR1 do not
 // kill the rank; the handler only records them (stop_request()), and rank 0
@@ -36,6 +36,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "farm/command_template.hpp"
@@ -65,6 +66,14 @@ struct ExecOptions {
   int nice = 0;                  // --nice: added to the rank's niceness
   std::string workdir;           // --wd
   std::int64_t slots_total = 1;  // {0%}
+  std::string slot_var;          // --process-slot-var: set to the slot number - 1
+  std::string tmpdir;            // --tmpdir: the tasks' TMPDIR, and the long commands' scripts
+  bool line_buffer = false;      // --line-buffer: whole lines go out as Outcome::Partial
+  bool input_file = false;       // --cat: the input goes to a file named by $PARALLEL_TMP
+  bool input_fifo = false;       // --fifo: ... to a named pipe named by $PARALLEL_TMP
+  /// --term-seq: the signals a --timeout or --halt now sends, each with the
+  /// milliseconds to wait before the next (then SIGKILL); empty: SIGTERM, 1 s.
+  std::vector<std::pair<int, double>> term_seq;
 };
 
 class Executor {
@@ -87,6 +96,9 @@ class Executor {
 
   /// Moves the tasks that have ended into `done` (appending), enforces
   /// timeouts and kill deadlines. Never blocks. True when something ended.
+  /// With --line-buffer, the whole lines a running task has written so far
+  /// come first, as Outcome::Partial results (the task's last result holds
+  /// the rest).
   bool collect(std::vector<Result>& done);
 
   /// Waits at most `timeout` for output or the end of a task (or for `extra_fd`
@@ -119,14 +131,21 @@ class Executor {
     double start_wall = 0;
     Clock::time_point started, deadline, kill_at;
     bool timed_out = false, halted = false, stopped = false, kill_sent = false;
-    std::string script;  // temporary script file, when the command was too long
+    bool in_term_seq = false;  // --term-seq: at step term_step
+    std::size_t term_step = 0;
+    std::string script;         // temporary script file, when the command was too long
+    std::string tmp_file;       // --cat, --fifo: the input's file, or fifo
+    bool fifo_pending = false;  // --fifo: the task has not opened it yet
   };
 
   Slot& free_slot();
   int slot_number(const Slot& s) const;
   /// The command line as a script file (s.script): 0, or the errno.
   int write_script(Slot& s);
-  void set_task_env(std::uint64_t seq, std::uint32_t attempt, int slot_number);
+  void set_task_env(std::uint64_t seq, std::uint32_t attempt, int slot_number,
+                    const std::string& tmp_file);
+  int write_input_file(Slot& s, const Task& task, Fd& file);
+  int make_fifo(Slot& s);
   Clock::duration duration_of(double seconds) const;
   /// posix_spawn of /bin/sh argv, stdout and stderr into the given fds, in a
   /// process group of its own: 0, or the error number.
@@ -135,7 +154,10 @@ class Executor {
   void finish(Slot& s, int status, std::vector<Result>& done);
   void fail_to_start(Slot& s, std::string message, int exitval);
   void read_from(Fd& fd, std::string& into);
+  void take_lines(Slot& s, std::vector<Result>& done);
   void terminate(Slot& s, Clock::time_point now, Clock::duration grace);
+  void start_killing(Slot& s, Clock::time_point now);
+  void send_term_step(Slot& s, Clock::time_point now);
   void release(Slot& s);
 
   const CommandTemplate& command_;
@@ -152,7 +174,7 @@ class Executor {
   std::vector<pollfd> pollfds_;
   std::vector<std::string> env_base_;
   std::vector<char*> envp_;
-  std::string env_seq_, env_attempt_, env_slot_, env_pseq_, env_pslot_;
+  std::vector<std::string> env_task_;  // the variables of the task starting
   Fd devnull_;
 };
 

@@ -25,6 +25,7 @@
 #include <algorithm>
 #include <fstream>
 #include <memory>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -32,8 +33,11 @@
 #include "farm/arg_queue.hpp"
 #include "farm/block_source.hpp"
 #include "farm/command_template.hpp"
+#include "farm/deal.hpp"
+#include "farm/group_by.hpp"
 #include "farm/joblog.hpp"
 #include "farm/output.hpp"
+#include "farm/results_table.hpp"
 #include "farm/roles.hpp"
 #include "farm/shell.hpp"
 #include "mpimap/detail/collective.hpp"
@@ -98,6 +102,17 @@ struct Shared {
   }
 };
 
+/// --skip-first-line: reads `fd` up to its first newline, a byte at a time
+/// (what follows is the input's).
+void skip_line(int fd) {
+  char c = 0;
+  while (true) {
+    const ssize_t n = ::read(fd, &c, 1);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0 || c == '\n') return;
+  }
+}
+
 /// This rank's cores: the CPUs it may run on (GNU parallel counts those too).
 int cores() {
   cpu_set_t set;
@@ -138,11 +153,13 @@ int run(const boost::mpi::communicator& world, RunOptions opt) {
   // Rank 0 opens everything it needs before anything runs: a bad file is a
   // usage error on every rank.
   std::unique_ptr<ArgQueue> args;
+  std::unique_ptr<GroupByFilter> group_by;  // before blocks: it outlives their reading
   std::unique_ptr<BlockSource> blocks;
   std::vector<PipePart> parts;
   Joblog joblog;
   DoneSet done;
   ResultsDir results;
+  ResultsTable table;
   Shared shared;
   bool merged = false;
   detail::root_checked<UsageError>(world, [&] {
@@ -164,10 +181,21 @@ int run(const boost::mpi::communicator& world, RunOptions opt) {
       opt.read.colsep.reset();
       opt.read.header = false;
     }
-    if (opt.pipe)
+    if (opt.pipe && opt.skip_first_line) skip_line(STDIN_FILENO);
+    if (opt.pipe && opt.group_by_column > 0) {
+      // --group-by: records are the groups the filter marks (see group_by.hpp).
+      const std::string marker = random_marker();
+      group_by = std::make_unique<GroupByFilter>(STDIN_FILENO, opt.group_by_column,
+                                                 opt.colsep.value_or("\t"), marker);
+      opt.blocks.recstart = marker;
+      opt.blocks.recend.clear();
+      opt.blocks.remove_separators = true;
+      blocks = std::make_unique<BlockSource>(group_by->fd(), opt.blocks);
+    } else if (opt.pipe && !opt.tee) {
       blocks = std::make_unique<BlockSource>(STDIN_FILENO, opt.blocks);
-    else if (!opt.pipepart)
-      args = std::make_unique<ArgQueue>(opt.sources, opt.read);
+    } else if (!opt.pipepart) {
+      args = std::make_unique<ArgQueue>(opt.sources, opt.read);  // --tee: one job per argument
+    }
     if (args) {
       shared.header_names = args->header_names();
       for (const auto& [name, id] : args->file_names()) {
@@ -186,6 +214,16 @@ int run(const boost::mpi::communicator& world, RunOptions opt) {
       else
         joblog.open(opt.joblog_path, opt.resume || opt.resume_failed || opt.retry_failed,
                     opt.resume_failed || opt.retry_failed, done);
+    }
+    if (!opt.tmpdir.empty()) {
+      struct stat st {};
+      const int error = ::stat(opt.tmpdir.c_str(), &st) != 0      ? errno
+                        : !S_ISDIR(st.st_mode)                    ? ENOTDIR
+                        : ::access(opt.tmpdir.c_str(), W_OK) != 0 ? errno
+                                                                  : 0;
+      if (error)
+        throw UsageError(
+            fmt::format("--tmpdir {}: cannot write there: {}", opt.tmpdir, std::strerror(error)));
     }
     merged = same_output_file();
     for (const std::string* path : {&opt.stats_json, &opt.trace})
@@ -226,6 +264,13 @@ int run(const boost::mpi::communicator& world, RunOptions opt) {
   setup.exec.env = shared.env;
   setup.exec.nice = opt.nice_value;
   setup.exec.workdir = opt.workdir;
+  setup.exec.slot_var = opt.process_slot_var;
+  setup.exec.tmpdir = opt.tmpdir;
+  // --files keeps the output whole for its file; -u does not capture it.
+  setup.exec.input_file = opt.cat;
+  setup.exec.input_fifo = opt.fifo;
+  setup.exec.term_seq = opt.term_steps;
+  setup.exec.line_buffer = opt.line_buffer && !opt.files && !opt.ungroup;
   setup.exec.slots_total = 0;
   for (const int s : slots) setup.exec.slots_total += s;
 
@@ -259,15 +304,43 @@ int run(const boost::mpi::communicator& world, RunOptions opt) {
         if (columns.size() <= id) columns.resize(id + 1);
         columns[id] = name;
       }
-      results.open(texts[1], opt.templ, std::move(columns));
+      if (is_results_table(texts[1])) {
+        if (opt.resume || opt.resume_failed)
+          throw UsageError(fmt::format(
+              "--resume with --results {}: a table cannot be resumed (as GNU parallel)", texts[1]));
+        std::vector<std::string> names;
+        if (args) names = args->header_names();
+        table.open(texts[1], std::move(names));
+      } else {
+        results.open(texts[1], opt.templ, std::move(columns));
+      }
     }
   });
+
+  // --roundrobin, --bin, --shard, --tee: standard input, read whole now that
+  // the slots are known (see deal.hpp).
+  std::optional<std::vector<std::string>> dealt;
+  std::string tee_input;
+  if (comm.rank() == 0 && (opt.deal || opt.tee)) {
+    std::string error;
+    if (opt.deal) {
+      dealt =
+          deal_input(*blocks, static_cast<std::size_t>(setup.exec.slots_total), *opt.deal, error);
+      blocks.reset();
+    } else {
+      tee_input = read_all(STDIN_FILENO, error);
+    }
+    if (!error.empty()) fmt::print(stderr, "mpimap: {}\n", error);
+  }
 
   auto hosts = detail::gather_hosts(comm, setup.host);
   int code = 0;
   if (comm.rank() == 0) {
     MasterInputs in{args.get(), blocks.get(), std::move(parts), &joblog,          &done,
                     &results,   tag.get(),    merged,           std::move(hosts), std::move(slots)};
+    in.dealt = std::move(dealt);
+    in.tee_input = std::move(tee_input);
+    in.table = &table;
     code = run_master(comm, opt, setup, in);
   } else {
     run_worker(comm, opt, setup);

@@ -47,6 +47,7 @@
 #include "farm/messages.hpp"
 #include "farm/output.hpp"
 #include "farm/progress.hpp"
+#include "farm/results_table.hpp"
 #include "farm/roles.hpp"
 #include "farm/walltime.hpp"
 #include "farm/watch.hpp"
@@ -70,7 +71,7 @@ class Master {
         sends_(comm),
         in_flight_(static_cast<std::size_t>(size_), 0),
         last_heard_(static_cast<std::size_t>(size_)),
-        printer_(opt.keep_order, in.merged_output),
+        printer_(opt.keep_order, in.merged_output, opt.color, opt.color_failed),
         progress_(opt.progress || opt.eta || opt.bar),
         builder_(in.args ? std::make_unique<JobBuilder>(*in.args, command_, batch_options())
                          : nullptr) {
@@ -79,10 +80,13 @@ class Master {
     // Every job is built before the first starts when its number matters
     // ({##}, --halt N%, --shuf), or when the input is one list in memory
     // already (several sources can make far more combinations than values).
+    // --total-jobs says the number instead.
     const bool one_list = in.args && in.args->in_memory() && in.args->sources() == 1;
-    if (!in.parts.empty() || one_list ||
-        (in.args && (command_.needs_total() || opt.halt_percent > 0 || opt.shuf || opt.dry_run)))
+    const bool need_total = command_.needs_total() && !opt.total_jobs_value;
+    if (!in.parts.empty() || in.dealt || one_list ||
+        (in.args && (need_total || opt.halt_percent > 0 || opt.shuf || opt.dry_run)))
       preload();
+    if (opt.total_jobs_value) total_jobs_ = *opt.total_jobs_value;
   }
 
   int run();
@@ -91,6 +95,8 @@ class Master {
   struct Active {
     Task task;
     std::vector<int> failed_on;  // ranks where it failed
+    std::string out, err;        // --line-buffer: its output so far, when kept
+    std::uint64_t streamed = 0;  // --line-buffer: stdout bytes printed already
   };
 
   BatchOptions batch_options() const {
@@ -101,6 +107,7 @@ class Master {
   }
   void preload();
   bool next_job(Task& job);
+  bool table_open() const { return in_.table && in_.table->is_open(); }
   int input_fd() const { return in_.blocks ? in_.blocks->fd() : in_.args ? in_.args->fd() : -1; }
   bool next_task(int rank, std::uint64_t& seq);
   bool eligible(const Active& a, int rank) const;
@@ -111,6 +118,9 @@ class Master {
   bool dispatch();
   bool receive();
   void handle(Result&& r, int rank);
+  void handle_lines(Result&& r);
+  void trace(const Task& task);
+  void to_file(const Task& task, const JobContext& ctx, std::string& out);
   void should_we_halt(const Result& r);
   void start_halt();
   void check_signals();
@@ -163,17 +173,29 @@ class Master {
   std::optional<std::uint64_t> total_jobs_;  // known when preloaded
   std::vector<double> runtimes_, sorted_;    // --timeout N%: the last successful ones
   std::size_t runtime_next_ = 0;
-  double percent_timeout_ = 0;      // --timeout N%: now (0: none yet)
-  Clock::time_point next_start_{};  // --delay
+  double percent_timeout_ = 0;                         // --timeout N%: now (0: none yet)
+  Clock::time_point next_start_{};                     // --delay
+  std::optional<Clock::time_point> block_wait_start_;  // --block-timeout
   mpimap::detail::Backoff backoff_{mpimap::detail::kFarmBackoff};
   std::vector<char> recv_buf_;
   Result result_;
   std::vector<Result> local_done_;
   std::string cmd_buf_, tag_buf_;
   std::optional<RunWatch> watch_;  // --stats, --stats-json, --trace
+  bool files_warned_ = false;
 };
 
 void Master::preload() {
+  if (in_.dealt) {  // --roundrobin, --bin, --shard
+    for (auto& input : *in_.dealt) {
+      Task t;
+      t.input = std::move(input);
+      jobs_.push_back(std::move(t));
+    }
+    preloaded_ = true;
+    total_jobs_ = jobs_.size();
+    return;
+  }
   if (!in_.parts.empty()) {  // --pipepart
     for (const auto& p : in_.parts) {
       Task t;
@@ -240,8 +262,20 @@ bool Master::next_job(Task& job) {
   if (in_.blocks) {  // --pipe
     switch (in_.blocks->next(job.input)) {
       case BlockSource::Next::Block:
+        block_wait_start_.reset();
         return true;
       case BlockSource::Next::NotYet:
+        if (opt_.block_timeout_seconds > 0) {
+          // --block-timeout: a block that takes this long goes out as it is.
+          const auto now = Clock::now();
+          if (!block_wait_start_) {
+            block_wait_start_ = now;
+          } else if (std::chrono::duration<double>(now - *block_wait_start_).count() >=
+                     opt_.block_timeout_seconds) {
+            in_.blocks->stop_waiting();
+            block_wait_start_.reset();
+          }
+        }
         input_waiting_ = true;
         return false;
       case BlockSource::Next::End:
@@ -327,6 +361,8 @@ bool Master::next_task(int rank, std::uint64_t& seq) {
     }
     Active a;
     a.task = std::move(job);
+    if (opt_.tee) a.task.input = in_.tee_input;
+    if (opt_.cat || opt_.fifo) a.task.args.add_record({"$PARALLEL_TMP"});
     a.task.seq = s;
     a.task.total = total_jobs_.value_or(0);
     job = {};
@@ -352,6 +388,35 @@ bool Master::next_task(int rank, std::uint64_t& seq) {
   return false;
 }
 
+/// -t: the command line on stderr, as its task is handed out ({%} is not
+/// known yet there: the rank's executor picks the slot).
+void Master::trace(const Task& task) {
+  if (!opt_.trace) return;
+  command_.render(task.args, context(task.seq, 0), cmd_buf_);
+  cmd_buf_ += '\n';
+  progress_.clear_line();
+  write_all(STDERR_FILENO, cmd_buf_);
+}
+
+/// --files: the task's stdout goes to a file, and `out` becomes its name (the
+/// --results stdout file when there is one, as GNU parallel).
+void Master::to_file(const Task& task, const JobContext& ctx, std::string& out) {
+  std::string name, error;
+  if (in_.results->is_open() && in_.results->place(task.args, ctx).ends_with("/"))
+    name = in_.results->place(task.args, ctx) + "stdout";
+  else if (in_.results->is_open())
+    name = in_.results->place(task.args, ctx);
+  else
+    name = write_temp_file(opt_.tmpdir, out, error);
+  if (name.empty()) {  // printed instead: nothing is lost
+    if (!files_warned_)
+      fmt::print(stderr, "mpimap: --files: cannot write {} (printing the output instead)\n", error);
+    files_warned_ = true;
+    return;
+  }
+  out = name + "\n";
+}
+
 bool Master::dispatch() {
   bool any = false;
   std::uint64_t seq = 0;
@@ -359,6 +424,7 @@ bool Master::dispatch() {
     while (in_flight_[static_cast<std::size_t>(w)] < cap && next_task(w, seq)) {
       Active& a = active_.at(seq);
       a.task.timeout = current_timeout();
+      trace(a.task);
       auto& buf = sends_.buffer();
       encode_task(buf, a.task);
       if (watch_) watch_->sent(buf.size());
@@ -374,6 +440,7 @@ bool Master::dispatch() {
   while (local_.has_free_slot() && next_task(0, seq)) {
     Active& a = active_.at(seq);
     a.task.timeout = current_timeout();
+    trace(a.task);
     local_.start(a.task);
     ++started_;
     any = true;
@@ -396,6 +463,11 @@ bool Master::receive() {
   while (try_receive(comm_, MPI_ANY_SOURCE, kResult, recv_buf_, status)) {
     decode_result(recv_buf_, result_);
     if (watch_) watch_->received(recv_buf_.size());
+    if (result_.outcome == Outcome::Partial) {
+      handle_lines(std::move(result_));
+      any = true;
+      continue;
+    }
     --in_flight_[static_cast<std::size_t>(status.MPI_SOURCE)];
     last_heard_[static_cast<std::size_t>(status.MPI_SOURCE)] = Clock::now();
     --worker_in_flight_;
@@ -411,7 +483,33 @@ bool Master::receive() {
   return any;
 }
 
+/// --line-buffer: whole lines of a running task, printed now (with -k, and
+/// for --results, also kept for its end).
+void Master::handle_lines(Result&& r) {
+  const auto it = active_.find(r.seq);
+  if (it == active_.end()) return;
+  Active& a = it->second;
+  if (opt_.keep_order) {
+    a.out += r.out;
+    a.err += r.err;
+    return;
+  }
+  if (in_.results->is_open() || table_open()) {
+    a.out += r.out;
+    a.err += r.err;
+  }
+  a.streamed += r.out.size();
+  progress_.clear_line();
+  std::string tag;
+  if (in_.tag) {
+    in_.tag->render(a.task.args, context(r.seq, r.slot), tag);
+    tag += '\t';
+  }
+  printer_.print_now(r.seq, tag, r.out, r.err);
+}
+
 void Master::handle(Result&& r, int rank) {
+  if (r.outcome == Outcome::Partial) return handle_lines(std::move(r));
   const auto it = active_.find(r.seq);
   if (it == active_.end()) return;
   Active& a = it->second;
@@ -435,39 +533,61 @@ void Master::handle(Result&& r, int rank) {
       a.failed_on.push_back(rank);
     ++a.task.attempt;
     retry_.push_back(r.seq);
+    a.out.clear();
+    a.err.clear();
+    a.streamed = 0;
     return;
   }
   if (!failed && opt_.timeout_percent > 0) add_runtime(r.runtime);
   const JobContext ctx = context(r.seq, r.slot);
+  // --line-buffer: what was printed already is not printed again (but with
+  // -k nothing was, and --results wants it all).
+  std::string printed_out, printed_err;
+  if (!a.out.empty() || !a.err.empty()) {
+    r.out.insert(0, a.out);
+    r.err.insert(0, a.err);
+    if (!opt_.keep_order) {
+      printed_out = std::move(a.out);
+      printed_err = std::move(a.err);
+    }
+  }
   // The record goes last: a job killed before it reruns the task on --resume
   // (its output may then appear twice); a job killed after it has put out the
   // task's output already (with -k: unless the block is still held back).
   if (in_.results->is_open()) in_.results->write(a.task.args, ctx, r.out, r.err);
+  const bool need_command = in_.joblog->is_open() || opt_.verbose || table_open();
+  if (need_command) command_.render(a.task.args, ctx, cmd_buf_);
+  const JoblogRecord record{
+      .seq = r.seq,
+      .host = in_.hosts[static_cast<std::size_t>(rank)],
+      .start = r.start,
+      .runtime = r.runtime,
+      .sent = a.task.input_file.empty() ? a.task.sent() : 0,  // --pipepart: 0, as GNU
+      // --line-buffer: the lines printed already, unless they were kept
+      .received = r.out.size() + (in_.results->is_open() || table_open() ? 0 : a.streamed),
+      .exitval = r.exitval,
+      .signal = r.signal,
+      .command = cmd_buf_};
+  if (table_open()) in_.table->write(record, a.task.args.values, r.out, r.err);
+  if (!printed_out.empty() || !printed_err.empty()) {
+    r.out.erase(0, printed_out.size());
+    r.err.erase(0, printed_err.size());
+  }
+  if (opt_.files) to_file(a.task, ctx, r.out);
   if (!r.out.empty() || !r.err.empty()) progress_.clear_line();
-  const auto received = r.out.size();
   std::string tag;
   if (in_.tag) {
     in_.tag->render(a.task.args, ctx, tag);
     tag += '\t';
   }
-  const bool need_command = in_.joblog->is_open() || opt_.verbose;
-  if (need_command) command_.render(a.task.args, ctx, cmd_buf_);
-  printer_.finish(r.seq, std::move(tag), opt_.verbose ? cmd_buf_ + "\n" : std::string(),
-                  std::move(r.out), std::move(r.err));
+  if (table_open() && in_.table->to_stdout())  // -.csv: the table is all of stdout
+    printer_.forget(r.seq);
+  else
+    printer_.finish(r.seq, std::move(tag), opt_.verbose ? cmd_buf_ + "\n" : std::string(),
+                    std::move(r.out), std::move(r.err), failed);
   r.out.clear();
   r.err.clear();
-  if (in_.joblog->is_open()) {
-    in_.joblog->write(
-        {.seq = r.seq,
-         .host = in_.hosts[static_cast<std::size_t>(rank)],
-         .start = r.start,
-         .runtime = r.runtime,
-         .sent = a.task.input_file.empty() ? a.task.sent() : 0,  // --pipepart: 0, as GNU
-         .received = received,
-         .exitval = r.exitval,
-         .signal = r.signal,
-         .command = cmd_buf_});
-  }
+  if (in_.joblog->is_open()) in_.joblog->write(record);
   active_.erase(it);
   if (failed)
     ++failed_;
@@ -663,6 +783,7 @@ int Master::dry_run() {
         seq, static_cast<std::int64_t>((seq - 1) % static_cast<std::uint64_t>(slots_total_)) + 1);
     command_.render(job, ctx, line);
     line += '\n';
+    if (opt_.trace) write_all(STDERR_FILENO, line);
     if (in_.tag) {
       in_.tag->render(job, ctx, tag_buf_);
       line.insert(0, tag_buf_ + "\t");

@@ -12,10 +12,11 @@
 //                              byte: 1 when rank 0 then pings the worker's
 //                              clock for --trace, watch.hpp)
 //   worker -> rank 0   kResult one per task it was sent, whatever became of it
+//                              (with --line-buffer, Partial ones before it)
 //                      kSignal this rank got SIGTERM/SIGINT/SIGUSR1: the signal,
 //                              and whether it was a second one
 //
-// Every task sent gets exactly one result back, which is how rank 0 knows when
+// Every task sent gets exactly one result back (Partial ones aside), which is how rank 0 knows when
 // it may send kStop.
 
 #include <mpi.h>
@@ -46,6 +47,8 @@ enum class Outcome : std::uint32_t {
   Halted = 2,   // killed by --halt now: neither logged nor counted
   Stopped = 3,  // ended by a stop signal's SIGTERM/SIGKILL (failed or killed):
                 // not logged (as GNU parallel), counted as killed
+  Partial = 4,  // --line-buffer: whole lines of a task still running (not its
+                // result: another follows)
 };
 
 struct Task {

@@ -1,5 +1,8 @@
 #include "farm/options.hpp"
 
+#include <signal.h>
+#include <string.h>
+
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -167,6 +170,39 @@ std::uint64_t parse_size(const std::string& text, const std::string& what) {
   return static_cast<std::uint64_t>(v);
 }
 
+std::vector<std::pair<int, double>> parse_term_seq(const std::string& text) {
+  std::vector<std::pair<int, double>> steps;
+  const auto bad = [&] {
+    return UsageError(fmt::format(
+        "--term-seq {}: expected signals and waits in milliseconds, as TERM,200,TERM,100,KILL,25",
+        text));
+  };
+  std::vector<std::string> parts;
+  for (std::size_t at = 0;;) {
+    const auto comma = text.find(',', at);
+    parts.push_back(text.substr(at, comma == std::string::npos ? std::string::npos : comma - at));
+    if (comma == std::string::npos) break;
+    at = comma + 1;
+  }
+  for (std::size_t i = 0; i < parts.size(); i += 2) {
+    std::string name = parts[i];
+    if (name.starts_with("SIG")) name.erase(0, 3);
+    int sig = 0;
+    std::uint64_t number = 0;
+    if (parse_count(name, number)) {
+      if (number >= 1 && number < NSIG) sig = static_cast<int>(number);
+    } else {
+      for (int n = 1; n < NSIG && sig == 0; ++n)
+        if (const char* abbrev = sigabbrev_np(n); abbrev && name == abbrev) sig = n;
+    }
+    if (sig == 0) throw bad();
+    double wait = 0;
+    if (i + 1 < parts.size() && (!parse_number(parts[i + 1], wait) || wait < 0)) throw bad();
+    steps.emplace_back(sig, wait);
+  }
+  return steps;
+}
+
 std::string unescape_delimiter(const std::string& t) {
   // GNU parallel's unquote_printf: \t \n \r, \NNN and \N (octal).
   std::string out;
@@ -212,6 +248,9 @@ void finish_options(RunOptions& opt) {
                  "across the hosts; see the README)"
                : " (see the README's table of GNU parallel's options)"));
   }
+  if (opt.cat && opt.fifo) throw UsageError("run: --cat and --fifo do not go together");
+  // GNU parallel: --cat and --fifo imply --pipe.
+  if ((opt.cat || opt.fifo) && !opt.pipepart) opt.pipe = true;
   opt.command.clear();
   opt.sources.clear();
   for (const auto& f : opt.arg_files) opt.sources.push_back({.is_file = true, .path = f});
@@ -305,7 +344,9 @@ void finish_options(RunOptions& opt) {
   rename(opt.replace_slot, names.slot, "--slotreplace");
   opt.templ.plus = opt.plus;
   opt.templ.quote_all = opt.quote;
-  opt.templ.append_item = !(opt.pipe || opt.pipepart);
+  // --cat, --fifo: {} is the input's file, $PARALLEL_TMP (appended when missing).
+  opt.templ.append_item = !(opt.pipe || opt.pipepart) || opt.cat || opt.fifo;
+  opt.templ.raw_values = opt.cat || opt.fifo;
   // --colsep trims both ends by default (GNU parallel); --trim says otherwise.
   opt.templ.trim = opt.colsep ? 'b' : 'n';
   if (opt.trim) {
@@ -355,8 +396,47 @@ void finish_options(RunOptions& opt) {
     opt.blocks.block = parse_size(opt.block, "--block");
     if (opt.blocks.block < 1) throw UsageError("--block: expected at least 1 byte");
   }
+  opt.deal.reset();
+  if (opt.roundrobin || opt.bin || opt.shard) {
+    const char* which = opt.bin ? "--bin" : opt.shard ? "--shard" : "--roundrobin";
+    if (!opt.pipe) throw UsageError(fmt::format("run: {} needs --pipe", which));
+    if ((opt.bin && opt.shard) || opt.tee)
+      throw UsageError(
+          fmt::format("run: {} and {} do not go together", which, opt.tee ? "--tee" : "--shard"));
+    if (opt.header) throw UsageError(fmt::format("run: {} with --header is not supported", which));
+    DealOptions d;
+    if (opt.bin || opt.shard) {
+      d.mode = opt.bin ? DealOptions::Bin : DealOptions::Shard;
+      d.column = parse_deal_column(opt.bin ? *opt.bin : *opt.shard, which);
+      d.colsep = opt.colsep.value_or(",");
+      try {
+        const std::regex check(d.colsep);
+      } catch (const std::regex_error&) {
+        throw UsageError(fmt::format("--colsep {}: not a regular expression", d.colsep));
+      }
+    }
+    opt.deal = d;
+  }
+  if (opt.tee && !opt.pipe) throw UsageError("run: --tee needs --pipe");
+  opt.block_timeout_seconds = 0;
+  if (!opt.block_timeout.empty()) {
+    if (!opt.pipe) throw UsageError("run: --block-timeout is for --pipe");
+    opt.block_timeout_seconds = parse_duration(opt.block_timeout, "--block-timeout");
+    if (opt.block_timeout_seconds < 1)
+      throw UsageError("--block-timeout: expected at least 1 second (as GNU parallel)");
+  }
+  opt.group_by_column = 0;
+  if (opt.group_by) {
+    if (!opt.pipe || opt.pipepart)
+      throw UsageError("run: --group-by is supported with --pipe only");
+    if (opt.header) throw UsageError("run: --group-by with --header is not supported");
+    opt.group_by_column = parse_deal_column(*opt.group_by, "--group-by");
+    if (opt.recstart || opt.recend || opt.regexp)
+      throw UsageError("run: --group-by makes its own records: no --recstart, --recend, --regexp");
+  }
+  if (opt.skip_first_line && !opt.pipe)
+    throw UsageError("run: --skip-first-line is supported with --pipe only");
   if (opt.pipe || opt.pipepart) {
-    if (opt.roundrobin) throw UsageError("run: --roundrobin is not supported (see the README)");
     auto& b = opt.blocks;
     b.regexp = opt.regexp;
     // GNU parallel: given one, the other is ""; given none, records end at \n.
@@ -378,6 +458,12 @@ void finish_options(RunOptions& opt) {
                       [](const SourceSpec& s) { return !s.is_file || s.path == "-"; }) ||
           opt.sources.empty())
         throw UsageError("run: --pipepart needs files: -a FILE or :::: FILE (not standard input)");
+    } else if (opt.tee) {
+      if (opt.sources.empty())
+        throw UsageError("run: --tee needs arguments (:::, ::::, -a): one job for each");
+      if (std::any_of(opt.sources.begin(), opt.sources.end(),
+                      [](const SourceSpec& s) { return s.is_file && s.path == "-"; }))
+        throw UsageError("run: --tee reads standard input: its arguments cannot come from it");
     } else if (!opt.sources.empty()) {
       throw UsageError("run: --pipe reads standard input: no -a, ::: or :::: (or use --pipepart)");
     }
@@ -391,7 +477,26 @@ void finish_options(RunOptions& opt) {
   if ((opt.resume || opt.resume_failed) && opt.joblog.empty() && opt.results_dir.empty())
     throw UsageError("--resume and --resume-failed need --joblog FILE or --results");
   parse_halt(opt);
+  // --ctag and --ctagstring are --tag and --tagstring in colour.
+  if (opt.ctag || opt.ctagstring) opt.color = true;
+  if (opt.ctag) opt.tag = true;
+  if (opt.ctagstring && !opt.tagstring) opt.tagstring = opt.ctagstring;
   if (opt.tag && !opt.tagstring) opt.tagstring = "{}";
+  opt.term_steps.clear();
+  if (!opt.term_seq.empty()) opt.term_steps = parse_term_seq(opt.term_seq);
+  opt.total_jobs_value.reset();
+  if (opt.total_jobs) {
+    std::uint64_t n = 0;
+    if (!parse_count(*opt.total_jobs, n))
+      throw UsageError(fmt::format("--total-jobs {}: expected a number of jobs", *opt.total_jobs));
+    opt.total_jobs_value = n;
+  }
+  static const std::regex var_name(R"(^[A-Za-z_][A-Za-z0-9_]*$)");
+  if (!opt.process_slot_var.empty() && !std::regex_match(opt.process_slot_var, var_name))
+    throw UsageError(
+        fmt::format("--process-slot-var {}: expected a variable name", opt.process_slot_var));
+  if (opt.files && opt.ungroup)
+    throw UsageError("run: --files and -u: with -u the output is not captured");
 }
 
 void rename_header_columns(std::vector<std::string>& words,

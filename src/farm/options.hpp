@@ -8,11 +8,13 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "farm/arg_queue.hpp"
 #include "farm/block_source.hpp"
 #include "farm/command_template.hpp"
+#include "farm/deal.hpp"
 #include "farm/job_builder.hpp"
 
 namespace mpimap::farm {
@@ -69,12 +71,27 @@ struct RunOptions {
   bool shuf = false;
   std::vector<std::string> env;               // --env VAR
   std::string workdir;                        // --wd
+  std::string tmpdir;                         // --tmpdir ("": $TMPDIR, else /tmp)
+  std::string process_slot_var;               // --process-slot-var
+  std::optional<std::string> total_jobs;      // --total-jobs
+  bool trace = false, files = false;          // -t, --files
+  bool color = false, ctag = false;           // --color, --ctag
+  bool color_failed = false;                  // --color-failed
+  std::optional<std::string> ctagstring;      // --ctagstring
+  std::string term_seq;                       // --term-seq SIG,MS,SIG,MS...
   bool ungroup = false, line_buffer = false;  // -u, --line-buffer
   bool no_notice = false;                     // --will-cite etc: accepted
+  std::string compress_program;               // --compress-program: accepted, no effect
   // --pipe and --pipepart
   bool pipe = false, pipepart = false, roundrobin = false, regexp = false, remove_recsep = false;
   std::string block;  // --block: 1M for --pipe; for --pipepart, 10 parts per slot
   std::optional<std::string> recstart, recend;
+  std::optional<std::string> bin, shard;  // --bin COL, --shard COL
+  std::string block_timeout;              // --block-timeout DURATION
+  double block_timeout_seconds = 0;       // derived
+  std::optional<std::string> group_by;    // --group-by COL
+  std::size_t group_by_column = 0;        // derived: 1-based; 0: none
+  bool tee = false, skip_first_line = false, cat = false, fifo = false;  // --tee ... --fifo
   /// GNU parallel options that mpimap refuses, as given (the first is named).
   std::vector<std::string> unsupported;
 
@@ -90,12 +107,15 @@ struct RunOptions {
   std::uint64_t halt_count = 0;  // N, or 0 with a percentage
   double halt_percent = 0;       // N% as a fraction
   std::uint32_t max_attempts = 1;
-  double timeout_seconds = 0;  // 0: none
-  double timeout_percent = 0;  // --timeout N%: N / 100 of the median runtime
-  BlockOptions blocks;         // --pipe, --pipepart
+  double timeout_seconds = 0;       // 0: none
+  double timeout_percent = 0;       // --timeout N%: N / 100 of the median runtime
+  BlockOptions blocks;              // --pipe, --pipepart
+  std::optional<DealOptions> deal;  // --roundrobin, --bin, --shard
   bool block_given = false;
   double delay_seconds = 0;
   int nice_value = 0;
+  std::optional<std::uint64_t> total_jobs_value;   // --total-jobs
+  std::vector<std::pair<int, double>> term_steps;  // --term-seq: signal, milliseconds
   bool joblog_append = false;
   std::string joblog_path;
   /// --walltime-margin: when to stop as on SIGUSR1 (none outside Slurm).
@@ -117,6 +137,10 @@ void rename_header_columns(std::vector<std::string>& words,
 double parse_duration(const std::string& text, const std::string& what);
 /// "1M", "10k", "2G" (k m g t p: powers of 1000; K M G T P: of 1024).
 std::uint64_t parse_size(const std::string& text, const std::string& what);
+/// --term-seq: "TERM,200,TERM,100,KILL,25" (names with or without SIG, or
+/// numbers; the last wait may be left out): each signal and the milliseconds
+/// to wait after it. Throws UsageError.
+std::vector<std::pair<int, double>> parse_term_seq(const std::string& text);
 /// -d's escapes: \n \t \r \0 \\ \xHH \NNN (octal), as GNU parallel's.
 std::string unescape_delimiter(const std::string& text);
 

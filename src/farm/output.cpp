@@ -10,6 +10,8 @@
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
+#include <initializer_list>
+#include <utility>
 #include <vector>
 
 #include "farm/error.hpp"
@@ -32,24 +34,81 @@ bool write_all(int fd, std::string_view data) {
   return true;
 }
 
-Printer::Printer(bool keep_order, bool merged)
+Printer::Printer(bool keep_order, bool merged, bool color, bool color_failed)
     : keep_order_(keep_order),
       merged_(merged),
+      colors_(color ? gnu_colors() : std::vector<std::string>()),
+      failed_color_(color_failed ? "\033[48;5;196;38;5;231m\033[K" : ""),
       held_([this](Block& b) { print(b); }, {}, /*first=*/1) {}
+
+std::vector<std::string> gnu_colors() {
+  // GNU parallel 20221122's init_color(): readable pairs, black text on some
+  // backgrounds and white on others, reordered so that neighbours differ.
+  std::vector<std::pair<int, int>> pairs;  // background, foreground
+  const auto add = [&](std::initializer_list<std::pair<int, int>> ranges, int fg) {
+    for (const auto& [from, to] : ranges)
+      for (int c = from; c <= to; ++c) pairs.emplace_back(c, fg);
+  };
+  add({{6, 7},
+       {9, 11},
+       {13, 15},
+       {40, 51},
+       {75, 87},
+       {113, 123},
+       {147, 159},
+       {171, 182},
+       {185, 231},
+       {249, 254}},
+      0);
+  add({{1, 9},
+       {12, 13},
+       {16, 45},
+       {52, 81},
+       {88, 114},
+       {124, 149},
+       {160, 178},
+       {180, 180},
+       {182, 184},
+       {196, 214},
+       {232, 250}},
+      231);
+  std::vector<std::size_t> order(pairs.size());
+  for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
+  std::stable_sort(order.begin(), order.end(), [](std::size_t a, std::size_t b) {
+    if (a % 23 != b % 23) return a % 23 < b % 23;
+    return a % 7 > b % 7;
+  });
+  std::vector<std::string> colors;
+  for (const auto i : order)
+    colors.push_back(
+        fmt::format("\033[48;5;{:03};38;5;{:03}m\033[K", pairs[i].first, pairs[i].second));
+  return colors;
+}
+
+std::string_view Printer::color_of(std::uint64_t seq) const {
+  if (colors_.empty()) return {};
+  return colors_[seq % colors_.size()];
+}
 
 void Printer::add(std::uint64_t seq, bool skipped) {
   if (keep_order_ && skipped) held_.complete(seq, seq + 1);
 }
 
 void Printer::finish(std::uint64_t seq, std::string tag, std::string verbose, std::string&& out,
-                     std::string&& err) {
-  Block b{std::move(tag), std::move(verbose), std::move(out), std::move(err)};
+                     std::string&& err, bool failed) {
+  Block b{std::move(tag), std::move(verbose), std::move(out), std::move(err),
+          failed && !failed_color_.empty() ? std::string_view(failed_color_) : color_of(seq)};
   if (!keep_order_) {
     print(b);
     return;
   }
   if (!b.out.empty() || !b.err.empty() || !b.verbose.empty()) held_.add(seq, std::move(b));
   held_.complete(seq, seq + 1);
+}
+
+void Printer::print_now(std::uint64_t seq, std::string_view tag, std::string_view out,
+                        std::string_view err) {
+  print(Block{std::string(tag), {}, std::string(out), std::string(err), color_of(seq)});
 }
 
 void Printer::forget(std::uint64_t seq) {
@@ -67,6 +126,11 @@ void Printer::drop_held() {
 
 void Printer::print(const Block& b) {
   const int err_fd = merged_ ? STDOUT_FILENO : STDERR_FILENO;
+  if (!b.color.empty()) {
+    print_colored(STDOUT_FILENO, b.color, b.tag, b.verbose + b.out);
+    print_colored(err_fd, b.color, b.tag, b.err);
+    return;
+  }
   if (!b.tag.empty()) {
     print_tagged(STDOUT_FILENO, b.tag, b.verbose + b.out);
     print_tagged(err_fd, b.tag, b.err);
@@ -105,6 +169,33 @@ void Printer::print_tagged(int fd, std::string_view tag, std::string_view text) 
   write_all(fd, scratch_);
 }
 
+/// GNU parallel's coloured lines: colour, tag, the line, reset, newline (a
+/// last line without one gets one); after a \r the colour and tag start again.
+void Printer::print_colored(int fd, std::string_view color, std::string_view tag,
+                            std::string_view text) {
+  if (text.empty()) return;
+  constexpr std::string_view reset = "\033[m";
+  scratch_.clear();
+  std::size_t pos = 0;
+  while (pos < text.size()) {
+    auto end = text.find('\n', pos);
+    const bool ended = end != std::string_view::npos;
+    if (!ended) end = text.size();
+    std::string_view line = text.substr(pos, end - pos);
+    pos = ended ? end + 1 : end;
+    scratch_.append(color).append(tag);
+    for (std::size_t i = 0; i < line.size(); ++i) {
+      scratch_ += line[i];
+      if (line[i] == '\r') {
+        scratch_.insert(scratch_.size() - 1, reset);
+        scratch_.append(color).append(tag);
+      }
+    }
+    scratch_.append(reset).append("\n");
+  }
+  write_all(fd, scratch_);
+}
+
 namespace {
 
 /// mkdir -p; 0 or the errno.
@@ -135,10 +226,6 @@ double perl_number(const std::string& s) {
 
 void ResultsDir::open(const std::string& name, const TemplateOptions& opt,
                       std::vector<std::string> column_names) {
-  for (const char* table : {".csv", ".tsv", ".json"})
-    if (name.ends_with(table))
-      throw UsageError(fmt::format(
-          "--results {}: GNU parallel's {} table is not supported; give a folder", name, table));
   auto t = std::make_unique<CommandTemplate>(CommandTemplate::text(name, opt));
   if (t->has_replacements()) {
     templ_ = std::move(t);
@@ -232,6 +319,18 @@ void ResultsDir::write(const JobArgs& args, const JobContext& ctx, std::string_v
     warned_ = true;
     fmt::print(stderr, "mpimap: cannot write results in {}: {}\n", p, std::strerror(errno));
   }
+}
+
+std::string write_temp_file(const std::string& dir, std::string_view text, std::string& error) {
+  const char* env = std::getenv("TMPDIR");
+  std::string name = fmt::format("{}/parXXXXXX.par", !dir.empty()  ? dir
+                                                     : env && *env ? env
+                                                                   : "/tmp");
+  const Fd fd(::mkstemps(name.data(), 4));
+  if (fd && write_all(fd.get(), text)) return name;
+  error = fmt::format("{}: {}", name, std::strerror(errno));
+  if (fd) ::unlink(name.c_str());
+  return {};
 }
 
 bool same_output_file() {

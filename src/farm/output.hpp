@@ -22,7 +22,10 @@ namespace mpimap::farm {
 class Printer {
  public:
   /// `merged`: stdout and stderr go to the same file; print both through stdout.
-  Printer(bool keep_order, bool merged);
+  /// `color` (--color, --ctag): every line in the job's colours (GNU
+  /// parallel's, chosen by its seq); `color_failed` (--color-failed): a
+  /// failed job's lines white on red.
+  Printer(bool keep_order, bool merged, bool color = false, bool color_failed = false);
   Printer(const Printer&) = delete;  // held_ prints through this
   Printer& operator=(const Printer&) = delete;
 
@@ -32,7 +35,10 @@ class Printer {
   /// The task ended and will not run again: print (or hold) its output,
   /// every line prefixed with `tag` (empty: none), `verbose` first.
   void finish(std::uint64_t seq, std::string tag, std::string verbose, std::string&& out,
-              std::string&& err);
+              std::string&& err, bool failed = false);
+  /// --line-buffer: whole lines of a running task, printed now.
+  void print_now(std::uint64_t seq, std::string_view tag, std::string_view out,
+                 std::string_view err);
   /// The task will print nothing (dropped or killed by --halt).
   void forget(std::uint64_t seq);
   /// At the end: print whatever is held, in order.
@@ -43,15 +49,25 @@ class Printer {
  private:
   struct Block {
     std::string tag, verbose, out, err;
+    std::string_view color;  // "": none
   };
   void print(const Block& b);
   void print_tagged(int fd, std::string_view tag, std::string_view text);
+  void print_colored(int fd, std::string_view color, std::string_view tag, std::string_view text);
+  std::string_view color_of(std::uint64_t seq) const;
 
   bool keep_order_, merged_;
+  std::vector<std::string> colors_;  // --color: GNU parallel's, in its order
+  std::string failed_color_;         // --color-failed
   bool dropped_ = false;
   mpimap::detail::InOrder<Block> held_;  // --keep-order: by seq
   std::string scratch_;
 };
+
+/// GNU parallel's job colours (--color, --ctag), in its order: job seq gets
+/// [seq % size]; each is the escape sequence and \033[K (erase to the end of
+/// the line).
+std::vector<std::string> gnu_colors();
 
 /// --results NAME, as GNU parallel 20221122 lays it out:
 ///   NAME without replacement strings: NAME/<col>/<value>/.../{seq,stdout,stderr},
@@ -63,8 +79,8 @@ class Printer {
 /// A failure to write is reported once on stderr and does not stop the run.
 class ResultsDir {
  public:
-  /// Throws UsageError when NAME cannot be used (.csv, .tsv, .json tables,
-  /// or a plain NAME that cannot be created).
+  /// Throws UsageError when NAME cannot be used (a plain NAME that cannot be
+  /// created). The .csv, .tsv and .json tables are ResultsTable's.
   void open(const std::string& name, const TemplateOptions& opt,
             std::vector<std::string> column_names);
   bool is_open() const { return !name_.empty(); }
@@ -86,6 +102,11 @@ class ResultsDir {
 /// -- when its parent is the mpirun that started it, which forwards the two
 /// streams separately -- mpirun's.
 bool same_output_file();
+
+/// --files: writes `text` to a new file parXXXXXX.par in `dir` (empty:
+/// $TMPDIR, else /tmp), as GNU parallel names them: its name, or empty (and
+/// `error` says why) when it cannot be written.
+std::string write_temp_file(const std::string& dir, std::string_view text, std::string& error);
 
 /// write(2) until all of `data` is written (or an error other than EINTR).
 bool write_all(int fd, std::string_view data);

@@ -3,6 +3,7 @@
 
 #include <mpi.h>
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -18,6 +19,7 @@ struct FilePart;
 class Joblog;
 class DoneSet;
 class ResultsDir;
+class ResultsTable;
 
 /// What every rank runs tasks with.
 struct RankSetup {
@@ -49,6 +51,10 @@ struct MasterInputs {
   bool merged_output = false;      // stdout and stderr end in the same file
   std::vector<std::string> hosts;  // every rank's
   std::vector<int> slots;          // every rank's
+  /// --roundrobin, --bin, --shard: each job's standard input, dealt already.
+  std::optional<std::vector<std::string>> dealt;
+  std::string tee_input;          // --tee: every job's standard input
+  ResultsTable* table = nullptr;  // --results NAME.csv/.tsv/.json; may be closed
 };
 
 /// Hands out the tasks, prints, logs; returns the exit code.

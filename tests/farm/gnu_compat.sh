@@ -101,6 +101,8 @@ seq 1 20000 >lines
 { echo HEAD; seq 1 3000; } >headed
 printf '>s1\nAC\nGT\n>s2\nTT\n>s3\nGG\nCC\nAA\n' >fasta
 printf 'a\n\n  \nb\n\nc\n' >blanklines
+printf 'a\t1\na\t2\nb\t3\nb\t4\na\t5\nc\t6\n' >groups
+awk '{ print int($1 / 700) "," $1 }' lines >grouped
 
 # --- Several input sources, combined and linked -----------------------------
 same log -- -k echo {1} {2} ::: a b ::: x y
@@ -187,12 +189,108 @@ same stdin=headed -- -k --pipe --block 1k 'head -c 1; echo'
 same log -- -k --pipepart --block 10k -a lines wc -l
 same ranks j=1 -- -k --pipepart -a lines wc -l
 same -- -k --pipepart --header '.*\n' --block 1k md5sum :::: headed
+same stdin=headed -- -k --pipe --skip-first-line --block 1k wc -l
+same stdin=groups -- -k --pipe --group-by 1 -N1 'echo ==; cat'
+same stdin=groups -- -k --pipe --group-by 1 --block 10 'echo ==; cat'
+same stdin=grouped -- -k --pipe --group-by 1 --colsep , --block 20k 'cut -d, -f1 | uniq -c | paste -sd" "'
+same stdin=headed -- -k --pipe --tee 'echo {}; wc -l' ::: a b c
+same ranks j=1 stdin=lines -- -k --pipe --bin 1 'paste -sd+ | bc'
+same j=1 stdin=table.csv -- -k --pipe --bin 2 'echo ==; cat'
+same j=1 stdin=table.tsv -- -k --pipe --bin 2 --colsep '\t' 'echo ==; cat'
+same sort j=1 stdin=lines -- --pipe --shard 1 'sort -u'
+same stdin=lines -- -k --cat --block 30k 'wc -l <{}; [ -f "$PARALLEL_TMP" ] && echo there'
+same -- -k --pipepart --cat --block 30k -a lines 'wc -l <{.}'
+same stdin=lines -- -k --fifo --block 30k 'wc -l <{}'
+same -- -k --pipepart --fifo --block 30k -a lines 'cat {} | wc -l'
+same -- -k --compress --compress-program gzip echo ::: a b
+# --roundrobin: which job gets which block depends on who reads first, in GNU
+# parallel too; the jobs (one per slot, or per block when fewer) and the
+# total are what they are.
+if [ "$NP" = 2 ] || [ "$NP" = 3 ]; then
+  CASES=$((CASES + 1))
+  mr -j1 --pipe --roundrobin --block 10k wc -l <lines >m.out
+  gp -j"$NP" --pipe --roundrobin --block 10k wc -l <lines >g.out
+  if [ "$(wc -l <m.out)" != "$(wc -l <g.out)" ] ||
+    [ "$(paste -sd+ m.out | bc)" != "$(paste -sd+ g.out | bc)" ]; then
+    echo "FAIL [np=$NP]: --roundrobin: jobs or total differ" >&2
+    paste g.out m.out | head -5 >&2
+    FAILS=$((FAILS + 1))
+  fi
+fi
 # --- Output -----------------------------------------------------------------
 same err -- -k 'echo out {}; echo err {} >&2' ::: 1 2 3
 same sort j=2 -- 'sleep 1; echo {%}' ::: 1 2 3 4
 same sort -- --timeout 1m echo ::: a
 same sort -- --plus echo {..} {+..} {/..} {##} {0#} {:-x} {:2} {:1:2} ::: a.b.c.d ''
 same sort -- --plus echo '{#b*}' '{##*.}' '{%.*}' '{%%.*}' '{/a/X}' '{//a/X}' '{^a}' '{^^a}' ::: aa.ba.tar
+# --- Output to files, -t, line buffering, slots -----------------------------
+same -- -k --tmpdir "$WORK" 'echo $TMPDIR {}' ::: a
+same sort err -- -t echo ::: a 'b c'
+same err -- -k -t --dry-run echo ::: a
+same ranks j=2 -- -k --process-slot-var X 'echo $(( X + 1 == {%} ))' ::: a b c d e
+same -- -k --plus --total-jobs 5 echo {##} {} ::: a b
+same sort -- --line-buffer 'echo a{}; echo b{}' ::: 1 2 3
+same -- -k --line-buffer 'echo a{}; echo b{}' ::: 1 2 3
+same sort -- --lb --tag 'printf "x\ny\n"' ::: 1 2
+same -- -k --color 'printf "x\ry\nz"; echo e >&2' ::: $(seq 1 40)
+same -- -k --ctag echo ::: a b
+same -- -k --cf 'echo {}; exit {}' ::: 0 1 0 2
+same -- -k --ctagstring '<{}>' echo ::: a b
+same log -- --term-seq USR1,200,KILL,25 --timeout 0.5 "trap 'echo got {}; exit 3' USR1; sleep 10 & wait" ::: USR1
+same log -- --term-seq USR1,200,KILL,25 --timeout 0.5 "trap 'echo got {}' USR1; sleep 10 & wait; sleep 10" ::: USR1
+# --files: the names differ (temporary files); what the files hold may not.
+if [ "$NP" = 2 ]; then
+mkdir -p mt gt
+mr -k --files --tmpdir mt 'echo {}; seq {}' ::: 3 1 2 >m.out
+gp -k --files --tmpdir gt 'echo {}; seq {}' ::: 3 1 2 >g.out
+CASES=$((CASES + 1))
+if [ "$(xargs cat <m.out)" != "$(xargs cat <g.out)" ] || [ "$(wc -l <m.out)" != 3 ] ||
+  grep -qv '^mt/par.*\.par$' m.out; then
+  echo "FAIL [np=$NP]: --files: names or contents differ" >&2
+  head -5 m.out g.out >&2
+  FAILS=$((FAILS + 1))
+fi
+fi
+# --results as a table: the same rows but for Host, Starttime and JobRuntime.
+table_rows() {  # FILE: its rows without those columns, sorted by Seq
+  python3 - "$1" <<'PY'
+import csv, json, sys
+name = sys.argv[1]
+if name.endswith(".json"):
+    rows = [json.loads(line) for line in open(name, encoding="utf-8", errors="surrogateescape")]
+    for r in rows:
+        for k in ("Host", "Starttime", "JobRuntime"):
+            del r[k]
+    rows = [json.dumps(r, sort_keys=True) for r in sorted(rows, key=lambda r: r["Seq"])]
+else:
+    with open(name, newline="") as f:
+        table = list(csv.reader(f, delimiter="\t" if name.endswith(".tsv") else ","))
+    rows = [repr(r[:1] + r[4:]) for r in table[:1]]
+    rows += [repr(r[:1] + r[4:]) for r in sorted(table[1:], key=lambda r: int(r[0]))]
+print("\n".join(rows))
+PY
+}
+if [ "$NP" = 2 ]; then
+  for kind in csv tsv json; do
+    CASES=$((CASES + 1))
+    mr --results m.$kind 'echo "{1} {2}"; echo e\"{#} >&2; exit {#}' ::: a 'b,c' $'t\tu' ::: x >/dev/null 2>&1
+    gp --results g.$kind 'echo "{1} {2}"; echo e\"{#} >&2; exit {#}' ::: a 'b,c' $'t\tu' ::: x >/dev/null 2>&1
+    if [ "$(table_rows m.$kind)" != "$(table_rows g.$kind)" ]; then
+      echo "FAIL [np=$NP]: --results .$kind differs" >&2
+      diff <(table_rows g.$kind) <(table_rows m.$kind) | head -10 >&2
+      FAILS=$((FAILS + 1))
+    fi
+  done
+  # -.csv: the table on stdout (and nothing else there), --header's names.
+  CASES=$((CASES + 1))
+  mr --header '.*' --results -.csv echo ::: name a b >m.csv
+  gp --header '.*' --results -.csv echo ::: name a b >g.csv
+  if [ "$(table_rows m.csv)" != "$(table_rows g.csv)" ]; then
+    echo "FAIL [np=$NP]: --results -.csv differs" >&2
+    diff <(table_rows g.csv) <(table_rows m.csv) | head -10 >&2
+    FAILS=$((FAILS + 1))
+  fi
+fi
 
 if [ "$FAILS" -gt 0 ]; then
   echo "gnu_compat.sh np=$NP: $FAILS of $CASES cases differ from GNU parallel" >&2

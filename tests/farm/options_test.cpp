@@ -4,6 +4,8 @@
 
 #include <gtest/gtest.h>
 
+#include <csignal>
+
 #include <cmath>
 #include <limits>
 #include <string>
@@ -359,6 +361,94 @@ TEST(FinishOptions, RefusesBadTrimAndSizes) {
   opt = with_words({"true"});
   opt.max_args = "two";
   EXPECT_EQ(error_of(opt), "-n two: expected a size such as 100, 10k, 1M or 2G");
+}
+
+TEST(FinishOptions, DealsStandardInputWithPipeOnly) {
+  auto opt = with_words({"wc", "-l"});
+  opt.pipe = true;
+  opt.roundrobin = true;
+  finish_options(opt);
+  ASSERT_TRUE(opt.deal);
+  EXPECT_EQ(opt.deal->mode, mpimap::farm::DealOptions::RoundRobin);
+  opt = with_words({"cat"});
+  opt.pipe = true;
+  opt.bin = "2";
+  opt.colsep = "\t";
+  finish_options(opt);
+  ASSERT_TRUE(opt.deal);
+  EXPECT_EQ(opt.deal->mode, mpimap::farm::DealOptions::Bin);
+  EXPECT_EQ(opt.deal->column, 2u);
+  EXPECT_EQ(opt.deal->colsep, "\t");
+  opt = with_words({"cat"});
+  opt.pipe = true;
+  opt.shard = "1";
+  finish_options(opt);
+  EXPECT_EQ(opt.deal->colsep, ",");  // GNU parallel's default for --shard and --bin
+
+  opt = with_words({"cat"});
+  opt.bin = "1";
+  EXPECT_EQ(error_of(opt), "run: --bin needs --pipe");
+  opt.pipe = true;
+  opt.bin = "x";
+  EXPECT_EQ(error_of(opt).rfind("--bin x: expected a column number", 0), 0u);
+  opt.bin = "1";
+  opt.header = ".*";
+  EXPECT_EQ(error_of(opt), "run: --bin with --header is not supported");
+  opt = with_words({"cat"});
+  opt.pipe = opt.roundrobin = opt.tee = true;
+  EXPECT_EQ(error_of(opt), "run: --roundrobin and --tee do not go together");
+}
+
+TEST(FinishOptions, TeeNeedsArgumentsNotFromStandardInput) {
+  auto opt = with_words({"cat", ":::", "a", "b"});
+  opt.pipe = opt.tee = true;
+  finish_options(opt);
+  EXPECT_EQ(opt.sources.size(), 1u);
+  opt = with_words({"cat"});
+  opt.pipe = opt.tee = true;
+  EXPECT_EQ(error_of(opt), "run: --tee needs arguments (:::, ::::, -a): one job for each");
+  opt = with_words({"cat", "::::", "-"});
+  opt.pipe = opt.tee = true;
+  EXPECT_EQ(error_of(opt), "run: --tee reads standard input: its arguments cannot come from it");
+  opt = with_words({"cat", ":::", "a"});
+  opt.tee = true;
+  EXPECT_EQ(error_of(opt), "run: --tee needs --pipe");
+}
+
+TEST(FinishOptions, TotalJobsSlotVarAndSkipFirstLine) {
+  auto opt = with_words({"echo"});
+  opt.total_jobs = "12";
+  opt.process_slot_var = "SLOT_1";
+  finish_options(opt);
+  EXPECT_EQ(opt.total_jobs_value, 12u);
+  opt.total_jobs = "x";
+  EXPECT_EQ(error_of(opt), "--total-jobs x: expected a number of jobs");
+  opt.total_jobs.reset();
+  opt.process_slot_var = "1X";
+  EXPECT_EQ(error_of(opt), "--process-slot-var 1X: expected a variable name");
+  opt.process_slot_var.clear();
+  opt.skip_first_line = true;
+  EXPECT_EQ(error_of(opt), "run: --skip-first-line is supported with --pipe only");
+  opt.pipe = true;
+  EXPECT_EQ(error_of(opt), "no error");
+  opt.files = opt.ungroup = true;
+  EXPECT_EQ(error_of(opt), "run: --files and -u: with -u the output is not captured");
+}
+
+TEST(ParseTermSeq, SignalsAndWaitsAsGnuParallel) {
+  using mpimap::farm::parse_term_seq;
+  using Steps = std::vector<std::pair<int, double>>;
+  EXPECT_EQ(parse_term_seq("TERM,200,TERM,100,TERM,50,KILL,25"),
+            (Steps{{SIGTERM, 200}, {SIGTERM, 100}, {SIGTERM, 50}, {SIGKILL, 25}}));
+  EXPECT_EQ(parse_term_seq("SIGUSR1,1.5,9"), (Steps{{SIGUSR1, 1.5}, {SIGKILL, 0}}));
+  for (const char* bad : {"", "BOGUS", "TERM,x", "TERM,-1", "0", "TERM,,KILL"}) {
+    try {
+      parse_term_seq(bad);
+      ADD_FAILURE() << bad;
+    } catch (const UsageError& e) {
+      EXPECT_EQ(std::string(e.what()).rfind(std::string("--term-seq ") + bad + ":", 0), 0u);
+    }
+  }
 }
 
 }  // namespace

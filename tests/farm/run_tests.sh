@@ -281,6 +281,56 @@ EOF
   mr -- echo only ::: x >out
   expect_eq "more ranks than items" "only x" "$(cat out)"
 
+  case_ line-buffer
+  # Each task prints a line, then waits until that line has reached the
+  # reader (which then creates go.N): without --line-buffer it would wait
+  # forever (the TIMEOUT catches that). At NP > 1 tasks run on worker ranks.
+  rm -f go.*
+  mr --line-buffer -j1 --tag -- 'echo ready; while [ ! -e go.{} ]; do sleep 0.05; done; echo done' \
+    ::: $(seq 1 "$NP") | while IFS=$'\t' read -r item word; do
+    [ "$word" = ready ] && touch "go.$item"
+    printf '%s %s\n' "$item" "$word"
+  done >out
+  expect_eq "--line-buffer: each line as it comes, tagged" \
+    "$(for i in $(seq 1 "$NP"); do printf '%s ready\n%s done\n' "$i" "$i"; done | sort)" "$(sort out)"
+  mr --line-buffer -k -- 'printf "a{}\nb{}"; echo c{} >&2' ::: 1 2 3 >out 2>&1
+  expect_eq "--line-buffer -k: whole jobs in order, the last line unended" \
+    $'a1\nb1c1\na2\nb2c2\na3\nb3c3' "$(cat out)"
+
+  case_ block-timeout
+  # The input stays open until the first line's output is out: without
+  # --block-timeout that line would wait for the rest of its block (the
+  # TIMEOUT catches that). GNU parallel 20221122 waits here too (its alarm
+  # does not interrupt the read), so there is no comparison.
+  rm -f fifo out.bt && mkfifo fifo
+  (
+    echo first
+    while ! grep -q first out.bt 2>/dev/null; do sleep 0.05; done
+    echo second
+  ) >fifo &
+  mr -k --pipe --block-timeout 1 -- 'echo ==; cat' <fifo >out.bt
+  expect_eq "--block-timeout: exit 0" 0 $?
+  wait
+  expect_eq "--block-timeout: the first line goes out alone" $'==\nfirst\n==\nsecond' "$(cat out.bt)"
+
+  case_ fifo-unread
+  # --fifo: a job that never opens its fifo still ends (GNU parallel would wait).
+  seq 1 1000 | mr -k --fifo --block 1k -- 'echo {#}' >out
+  expect_eq "--fifo, unread: every job ends" 4 "$(wc -l <out)"
+
+  case_ files
+  mkdir -p tmp && rm -f tmp/*
+  mr -k --files --tmpdir tmp --joblog log -- 'echo out {}; echo err {} >&2' ::: 1 2 3 >out 2>err
+  expect_eq "--files: exit 0" 0 $?
+  expect_eq "--files: one name per job, in --tmpdir" 3 "$(grep -c '^tmp/par.*\.par$' out)"
+  expect_eq "--files: the files hold each job's stdout, in order" \
+    $'out 1\nout 2\nout 3' "$(xargs cat <out)"
+  expect_eq "--files: stderr is printed" $'err 1\nerr 2\nerr 3' "$(cat err)"
+  expect_eq "--files: the joblog's Receive counts the output" "6 6 6" "$(column log 6 | xargs)"
+  mr --files --tmpdir /nonexistent -- echo ::: a >out 2>err
+  expect_eq "--tmpdir that does not exist: exit 2" 2 $?
+  expect_eq "--tmpdir that does not exist: one line" 1 "$(grep -c -- '--tmpdir /nonexistent' err)"
+
   case_ many-items
   seq 1 500 >many
   mr -j2 -a many --joblog log -- echo >out

@@ -8,6 +8,8 @@
 
 #include <CLI/CLI.hpp>
 
+#include <csignal>
+
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
@@ -54,6 +56,10 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   MPIMAP_FUZZ_CHECK(o.batch.max_length >= 1);
   MPIMAP_FUZZ_CHECK(o.blocks.block >= 1);
   MPIMAP_FUZZ_CHECK(!o.joblog_append || !o.joblog_path.empty());
+  MPIMAP_FUZZ_CHECK(!o.deal || (o.pipe && o.deal->column >= 1));
+  MPIMAP_FUZZ_CHECK(!o.group_by || (o.pipe && o.group_by_column >= 1));
+  for (const auto& [sig, wait] : o.term_steps)
+    MPIMAP_FUZZ_CHECK(sig >= 1 && sig < NSIG && wait >= 0 && std::isfinite(wait));
   // The command is what comes before the first separator word.
   MPIMAP_FUZZ_CHECK(o.command.size() <= o.words.size());
   MPIMAP_FUZZ_CHECK(std::equal(o.command.begin(), o.command.end(), o.words.begin()));
