@@ -174,7 +174,7 @@ void add_run_options(CLI::App& sub, const std::shared_ptr<farm::RunOptions>& sha
   sub.add_option("--ctagstring,--ctag-string", opt.ctagstring, "--tagstring STR, coloured")
       ->type_name("STR");
   sub.add_flag("-v", opt.verbose, "Print each command line before its output");
-  sub.add_flag("-t,--verbose", opt.trace,
+  sub.add_flag("-t,--verbose", opt.print_commands,
                "Print each command line on stderr as its task is handed out");
   sub.add_flag("--line-buffer,--lb", opt.line_buffer,
                "Print each task's output a whole line at a time as it comes (lines of "

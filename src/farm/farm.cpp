@@ -227,7 +227,7 @@ int run(const boost::mpi::communicator& world, RunOptions opt) {
     }
     merged = same_output_file();
     for (const std::string* path : {&opt.stats_json, &opt.trace})
-      if (!path->empty() && !std::ofstream(*path))
+      if (!path->empty() && !std::ofstream(*path, std::ios::app))  // not emptied yet
         throw UsageError(fmt::format("cannot write {}: {}", *path, std::strerror(errno)));
   });
   shared.broadcast(world);

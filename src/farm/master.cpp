@@ -119,7 +119,7 @@ class Master {
   bool receive();
   void handle(Result&& r, int rank);
   void handle_lines(Result&& r);
-  void trace(const Task& task);
+  void print_command(const Task& task);
   void to_file(const Task& task, const JobContext& ctx, std::string& out);
   void should_we_halt(const Result& r);
   void start_halt();
@@ -390,8 +390,8 @@ bool Master::next_task(int rank, std::uint64_t& seq) {
 
 /// -t: the command line on stderr, as its task is handed out ({%} is not
 /// known yet there: the rank's executor picks the slot).
-void Master::trace(const Task& task) {
-  if (!opt_.trace) return;
+void Master::print_command(const Task& task) {
+  if (!opt_.print_commands) return;
   command_.render(task.args, context(task.seq, 0), cmd_buf_);
   cmd_buf_ += '\n';
   progress_.clear_line();
@@ -424,7 +424,7 @@ bool Master::dispatch() {
     while (in_flight_[static_cast<std::size_t>(w)] < cap && next_task(w, seq)) {
       Active& a = active_.at(seq);
       a.task.timeout = current_timeout();
-      trace(a.task);
+      print_command(a.task);
       auto& buf = sends_.buffer();
       encode_task(buf, a.task);
       if (watch_) watch_->sent(buf.size());
@@ -440,7 +440,7 @@ bool Master::dispatch() {
   while (local_.has_free_slot() && next_task(0, seq)) {
     Active& a = active_.at(seq);
     a.task.timeout = current_timeout();
-    trace(a.task);
+    print_command(a.task);
     local_.start(a.task);
     ++started_;
     any = true;
@@ -497,6 +497,7 @@ void Master::handle_lines(Result&& r) {
   if (in_.results->is_open() || table_open()) {
     a.out += r.out;
     a.err += r.err;
+    if (table_open() && in_.table->to_stdout()) return;  // -.csv: the table is all of stdout
   }
   a.streamed += r.out.size();
   progress_.clear_line();
@@ -783,7 +784,7 @@ int Master::dry_run() {
         seq, static_cast<std::int64_t>((seq - 1) % static_cast<std::uint64_t>(slots_total_)) + 1);
     command_.render(job, ctx, line);
     line += '\n';
-    if (opt_.trace) write_all(STDERR_FILENO, line);
+    if (opt_.print_commands) write_all(STDERR_FILENO, line);
     if (in_.tag) {
       in_.tag->render(job, ctx, tag_buf_);
       line.insert(0, tag_buf_ + "\t");

@@ -69,19 +69,19 @@ struct RunOptions {
   bool dry_run = false, verbose = false;
   std::string delay, nice;  // --delay, --nice
   bool shuf = false;
-  std::vector<std::string> env;               // --env VAR
-  std::string workdir;                        // --wd
-  std::string tmpdir;                         // --tmpdir ("": $TMPDIR, else /tmp)
-  std::string process_slot_var;               // --process-slot-var
-  std::optional<std::string> total_jobs;      // --total-jobs
-  bool trace = false, files = false;          // -t, --files
-  bool color = false, ctag = false;           // --color, --ctag
-  bool color_failed = false;                  // --color-failed
-  std::optional<std::string> ctagstring;      // --ctagstring
-  std::string term_seq;                       // --term-seq SIG,MS,SIG,MS...
-  bool ungroup = false, line_buffer = false;  // -u, --line-buffer
-  bool no_notice = false;                     // --will-cite etc: accepted
-  std::string compress_program;               // --compress-program: accepted, no effect
+  std::vector<std::string> env;                // --env VAR
+  std::string workdir;                         // --wd
+  std::string tmpdir;                          // --tmpdir ("": $TMPDIR, else /tmp)
+  std::string process_slot_var;                // --process-slot-var
+  std::optional<std::string> total_jobs;       // --total-jobs
+  bool print_commands = false, files = false;  // -t, --files
+  bool color = false, ctag = false;            // --color, --ctag
+  bool color_failed = false;                   // --color-failed
+  std::optional<std::string> ctagstring;       // --ctagstring
+  std::string term_seq;                        // --term-seq SIG,MS,SIG,MS...
+  bool ungroup = false, line_buffer = false;   // -u, --line-buffer
+  bool no_notice = false;                      // --will-cite etc: accepted
+  std::string compress_program;                // --compress-program: accepted, no effect
   // --pipe and --pipepart
   bool pipe = false, pipepart = false, roundrobin = false, regexp = false, remove_recsep = false;
   std::string block;  // --block: 1M for --pipe; for --pipepart, 10 parts per slot

@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "executor_tasks.hpp"
+#include "option_sweep.hpp"
 
 namespace {
 
@@ -47,11 +48,7 @@ const auto fails_on_sevens_counted = mpimap::task<"retry.fails_on_sevens">(+[](l
   return x + 1;
 });
 
-long sum_over_ranks(long mine) {
-  long all = 0;
-  MPI_Allreduce(&mine, &all, 1, MPI_LONG, MPI_SUM, MPI_COMM_WORLD);
-  return all;
-}
+using mpimap_test::sum_over_ranks;
 
 std::vector<long> iota(long n) {
   std::vector<long> v(static_cast<std::size_t>(n));

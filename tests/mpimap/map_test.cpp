@@ -26,6 +26,7 @@
 
 #include "mpimap/detail/wire.hpp"
 #include "mpimap/mpimap.hpp"
+#include "option_sweep.hpp"
 
 namespace {
 
@@ -172,11 +173,7 @@ std::vector<MapOptions> option_sweep(std::size_t n) {
   return all;
 }
 
-std::int64_t sum_over_ranks(std::int64_t mine) {
-  std::int64_t total = 0;
-  MPI_Allreduce(&mine, &total, 1, MPI_INT64_T, MPI_SUM, MPI_COMM_WORLD);
-  return total;
-}
+using mpimap_test::sum_over_ranks;
 
 /// pool.map that never lets an exception leave the test on one rank only
 /// (which would leave the others waiting in the next collective).

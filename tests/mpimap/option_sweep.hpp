@@ -6,6 +6,7 @@
 #include <cstddef>
 #include <initializer_list>
 #include <string>
+#include <type_traits>
 #include <vector>
 
 #include <mpi.h>
@@ -32,10 +33,12 @@ inline std::string describe(const mpimap::MapOptions& o) {
          " root_computes=" + std::to_string(o.root_computes);
 }
 
-inline int sum_over_ranks(int mine) {
-  int total = 0;
-  MPI_Allreduce(&mine, &total, 1, MPI_INT, MPI_SUM, MPI_COMM_WORLD);
-  return total;
+/// The sum of every rank's `mine` (any integer type), on every rank.
+template <class T>
+requires std::is_integral_v<T> T sum_over_ranks(T mine) {
+  long long in = mine, total = 0;
+  MPI_Allreduce(&in, &total, 1, MPI_LONG_LONG, MPI_SUM, MPI_COMM_WORLD);
+  return static_cast<T>(total);
 }
 
 }  // namespace mpimap_test

@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "mpimap/mpimap.hpp"
+#include "option_sweep.hpp"
 
 namespace {
 
@@ -30,11 +31,7 @@ std::vector<std::int64_t> iota(std::size_t n) {
   return v;
 }
 
-std::int64_t sum_over_ranks(std::int64_t mine) {
-  std::int64_t all = 0;
-  MPI_Allreduce(&mine, &all, 1, MPI_INT64_T, MPI_SUM, MPI_COMM_WORLD);
-  return all;
-}
+using mpimap_test::sum_over_ranks;
 
 /// Every fifth item fails on one rank of its own ((x / 5) % ranks) and
 /// succeeds on any other: with one retry on another rank, all succeed.

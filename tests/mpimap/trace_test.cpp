@@ -15,6 +15,7 @@
 
 #include <mpi.h>
 
+#include "mpimap/detail/report_text.hpp"
 #include "mpimap/mpimap.hpp"
 #include "option_sweep.hpp"
 
@@ -138,6 +139,17 @@ TEST(Trace, WritesChromeTraceEvents) {
   EXPECT_NE(json.find("\"name\":\"thread_name\",\"args\":{\"name\":\"rank 0@"), std::string::npos);
   EXPECT_NE(json.find("\"cat\":\"chunk\""), std::string::npos);
   EXPECT_EQ(json.substr(json.size() - 4), "\n]}\n");
+}
+
+TEST(Trace, JsonStringsAreEscapedAndValidUtf8) {
+  using mpimap::detail::json_escaped;
+  EXPECT_EQ(json_escaped("a\"b\\c\n"), "a\\\"b\\\\c\\u000a");
+  EXPECT_EQ(json_escaped("caf\xc3\xa9 \xf0\x9f\x98\x80!"), "caf\xc3\xa9 \xf0\x9f\x98\x80!");
+  // Not UTF-8 (a Latin-1 file name in a command): U+FFFD for each bad byte.
+  EXPECT_EQ(json_escaped("caf\xe9.txt"), "caf\\ufffd.txt");
+  EXPECT_EQ(json_escaped("\xed\xa0\x80"), "\\ufffd\\ufffd\\ufffd");  // a surrogate
+  EXPECT_EQ(json_escaped("\xc0\xaf"), "\\ufffd\\ufffd");             // overlong
+  EXPECT_EQ(json_escaped("x\xe2\x82"), "x\\ufffd\\ufffd");           // cut short
 }
 
 }  // namespace

@@ -61,13 +61,17 @@ void PeerWatch::watch() const {
     if (ready > 0 || (ready < 0 && errno != EINTR)) return;
     for (const Peer& dead : peers_) {
       if (alive(dead.pid)) continue;
-      // Another thread may be writing through stdio: fflush locks it.
-      std::fflush(stdout);
       const auto line = fmt::format(
           "mpimap: rank {} (pid {}) died; ending the {} processes started without mpirun\n",
           dead.rank, dead.pid, peers_.size() + 1);
       (void)!::write(STDERR_FILENO, line.data(), line.size());
       for (const Peer& other : peers_) ::kill(other.pid, SIGKILL);
+      // Then what rank 0 printed so far, unless another thread holds stdio's
+      // lock (stuck writing to a full pipe, say): never wait for it here.
+      if (ftrylockfile(stdout) == 0) {
+        fflush_unlocked(stdout);
+        funlockfile(stdout);
+      }
       ::_exit(exit_code_);
     }
   }
