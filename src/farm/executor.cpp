@@ -182,6 +182,7 @@ Executor::Executor(const CommandTemplate& command, int rank, int slots, std::str
   env_base_.push_back("MPIMAP_HOST=" + host_);
   env_base_.push_back(fmt::format("PARALLEL_PID={}", ::getpid()));
   for (auto& e : env_base_) envp_.push_back(e.data());
+  direct_.emplace(opt_.shell, env_base_, opt_.nice == 0 && opt_.workdir.empty());
   for (auto& g : g_groups) g.store(0);
   install_handlers();
 }
@@ -325,7 +326,8 @@ Executor::Clock::duration Executor::duration_of(double seconds) const {
                                           std::chrono::duration<double>(std::min(seconds, 1e9))));
 }
 
-int Executor::spawn(char* const argv[], int in_fd, int out_fd, int err_fd, pid_t& pid) {
+int Executor::spawn(const char* program, char* const argv[], int in_fd, int out_fd, int err_fd,
+                    pid_t& pid) {
   posix_spawn_file_actions_t actions;
   posix_spawn_file_actions_init(&actions);
   if (in_fd >= 0)
@@ -354,14 +356,15 @@ int Executor::spawn(char* const argv[], int in_fd, int out_fd, int err_fd, pid_t
     // posix_spawn cannot set a niceness: nice(1) does it, then execs the shell.
     std::vector<char*> nice_argv;
     std::string n = std::to_string(opt_.nice);
+    std::string prog = program;
     char nice_name[] = "nice";
     char dash_n[] = "-n";
-    nice_argv = {nice_name, dash_n, n.data(), opt_.shell.data()};
+    nice_argv = {nice_name, dash_n, n.data(), prog.data()};
     for (char* const* a = argv + 1; *a; ++a) nice_argv.push_back(*a);
     nice_argv.push_back(nullptr);
     rc = ::posix_spawnp(&pid, "nice", &actions, &attr, nice_argv.data(), envp_.data());
   } else {
-    rc = ::posix_spawn(&pid, opt_.shell.c_str(), &actions, &attr, argv, envp_.data());
+    rc = ::posix_spawn(&pid, program, &actions, &attr, argv, envp_.data());
   }
   posix_spawn_file_actions_destroy(&actions);
   posix_spawnattr_destroy(&attr);
@@ -443,8 +446,18 @@ void Executor::start(Task&& task) {
   s.started = Clock::now();
   pid_t pid = -1;
   const int in_fd = in.read ? in.read.get() : devnull_ ? devnull_.get() : -1;
-  const int rc = spawn(argv, in_fd, opt_.ungroup ? STDOUT_FILENO : out.write.get(),
-                       opt_.ungroup ? STDERR_FILENO : err.write.get(), pid);
+  const int out_fd = opt_.ungroup ? STDOUT_FILENO : out.write.get();
+  const int err_fd = opt_.ungroup ? STDERR_FILENO : err.write.get();
+  int rc = -1;
+  if (s.script.empty())
+    if (auto plan = direct_->plan(cmd_)) {
+      direct_argv_.clear();
+      for (auto& w : plan->words) direct_argv_.push_back(w.data());
+      direct_argv_.push_back(nullptr);
+      // Should it not start (a script without #!), the shell runs it, or says why.
+      rc = spawn(plan->path.c_str(), direct_argv_.data(), in_fd, out_fd, err_fd, pid);
+    }
+  if (rc != 0) rc = spawn(opt_.shell.c_str(), argv, in_fd, out_fd, err_fd, pid);
   out.write.reset();  // the child has its own copies
   err.write.reset();
   in.read.reset();

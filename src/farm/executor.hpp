@@ -3,7 +3,9 @@
 // ended, without ever blocking on a child.
 //
 // Each task is `SHELL -c COMMAND` (the shell GNU parallel would use: see
-// shell.hpp), started with posix_spawn in its own process group, stdin from
+// shell.hpp), or the command's program itself where the shell would only have
+// exec'd it (direct_exec.hpp), started with posix_spawn in its own process
+// group, stdin from
 // /dev/null (with --pipe: a pipe fed its block), stdout and stderr into pipes
 // that are drained (poll + non-blocking reads) while it runs, so a task
 // printing 10 MB never stalls (with -u: the rank's own stdout and stderr). A
@@ -34,12 +36,14 @@
 
 #include <chrono>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
 #include <vector>
 
 #include "farm/command_template.hpp"
+#include "farm/direct_exec.hpp"
 #include "farm/fd.hpp"
 #include "farm/messages.hpp"
 
@@ -147,9 +151,10 @@ class Executor {
   int write_input_file(Slot& s, const Task& task, Fd& file);
   int make_fifo(Slot& s);
   Clock::duration duration_of(double seconds) const;
-  /// posix_spawn of /bin/sh argv, stdout and stderr into the given fds, in a
-  /// process group of its own: 0, or the error number.
-  int spawn(char* const argv[], int in_fd, int out_fd, int err_fd, pid_t& pid);
+  /// posix_spawn of `program` with argv (the shell, or the program itself),
+  /// stdout and stderr into the given fds, in a process group of its own: 0,
+  /// or the error number.
+  int spawn(const char* program, char* const argv[], int in_fd, int out_fd, int err_fd, pid_t& pid);
   void feed(Slot& s);
   void finish(Slot& s, int status, std::vector<Result>& done);
   void fail_to_start(Slot& s, std::string message, int exitval);
@@ -175,6 +180,8 @@ class Executor {
   std::vector<std::string> env_base_;
   std::vector<char*> envp_;
   std::vector<std::string> env_task_;  // the variables of the task starting
+  std::optional<DirectExec> direct_;   // commands that need no shell
+  std::vector<char*> direct_argv_;
   Fd devnull_;
 };
 

@@ -4,6 +4,8 @@
 #   gnu-parallel  parallel -j2 --joblog FILE true ::: 1 .. 2000
 #   xargs         xargs -P2 -n1 true  (items on stdin; no joblog: it has none)
 #   mpimap-run-bash  mpimap-run with bash as the task shell
+#   mpimap-run-program  mpimap-run of /usr/bin/true, a program: the task
+#                 execs it without a shell, as xargs does (direct_exec.hpp)
 # mpimap and GNU parallel run each task as `SHELL -c COMMAND`, with the shell
 # that started them (bash, from this script: GNU parallel's rule), while
 # xargs runs the program itself. bash takes about twice as long as dash to
@@ -78,15 +80,22 @@ run_mpimap_bash() {
   PARALLEL_SHELL="$(command -v bash)" mpirun -q -n 2 -x PARALLEL_SHELL "$mpimap" run \
     --joblog "$work/joblog" -- true ::: "${args[@]}"
 }
+run_mpimap_program() {
+  PARALLEL_SHELL="$(command -v bash)" mpirun -q -n 2 -x PARALLEL_SHELL "$mpimap" run \
+    --joblog "$work/joblog" -- "$true_program" ::: "${args[@]}"
+}
 run_parallel() {
   PARALLEL_SHELL=/bin/sh parallel --will-cite -j2 --joblog "$work/joblog" true ::: "${args[@]}"
 }
 run_xargs() { xargs -P2 -n1 true <"$work/items"; }
+true_program=$(type -P true)
 
 t_mpimap=$(best_of joblog_complete run_mpimap)
 record mpimap-run "$t_mpimap"
 t_mpimap_bash=$(best_of joblog_complete run_mpimap_bash)
 record mpimap-run-bash "$t_mpimap_bash"
+t_mpimap_program=$(best_of joblog_complete run_mpimap_program)
+record mpimap-run-program "$t_mpimap_program"
 t_xargs=""
 if command -v xargs >/dev/null; then
   t_xargs=$(best_of no_check run_xargs)
@@ -104,7 +113,8 @@ fi
 
 {
   echo "taskfarm: $items x true, 2 slots, best of $reps (whole command, start-up included)"
-  echo "  mpimap-run   ${t_mpimap} s (bash as the task shell: ${t_mpimap_bash} s)"
+  echo "  mpimap-run   ${t_mpimap} s (bash as the task shell: ${t_mpimap_bash} s;" \
+    "$true_program, no shell: ${t_mpimap_program} s)"
   [ -n "$t_xargs" ] && awk -v m="$t_mpimap" -v x="$t_xargs" \
     'BEGIN { printf "  xargs        %s s   mpimap-run / xargs = %.2f (target <= 1.3)\n", x, m / x }'
   [ -n "$t_parallel" ] && awk -v m="$t_mpimap" -v p="$t_parallel" \

@@ -162,6 +162,21 @@ same -- -k --tag echo ::: a b ::: x
 same -- -k --tagstring '<{2}>' echo ::: a b ::: x
 same -- -k -v echo ::: a b
 same -- -k --dry-run echo {} {#} ::: a 'b c'
+# --- Plain commands skip the shell (direct_exec.hpp): nothing may change ---
+printf 'echo from script $1\n' >noshebang && chmod +x noshebang
+printf 'x\n' >noexec && chmod -x noexec
+same log -- -k ./noshebang ::: 1 2
+same log -- -k ./noexec ::: 1
+same log -- -k no-such-program-here ::: 1
+same log -- -k ls -d ::: /etc /usr
+same log -- -k ls -d ::: /etc /nonexistent
+same -- -k echo --help ::: x
+same -- -k printenv PARALLEL_SEQ ::: a b
+same -- -k --env PATH cat ::: noshebang
+plain_function() { echo "function $1"; }
+export -f plain_function
+same -- -k plain_function ::: 1 2
+unset -f plain_function
 # --- Exit status and --halt -------------------------------------------------
 same log ranks -- -k 'exit {}' ::: 0 3 0 5
 same log seq -- -k -j1 --halt now,fail=1 'exit {}' ::: 0 3 0 5

@@ -227,6 +227,15 @@ EOF
     PARALLEL_SHELL=/bin/sh mr -- 'echo $0; : {}' ::: 1 >out
     expect_eq "\$PARALLEL_SHELL chooses the shell" "/bin/sh" "$(cat out)"
     unset -f greet
+    # A plain command skips the shell (direct_exec.hpp), but a program that
+    # cannot start still gets the shell's own message and exit status.
+    printf 'x\n' >"$WORK/noexec" && chmod -x "$WORK/noexec"
+    mr -k --joblog "$WORK/log" -- "$WORK/noexec" ::: 1 >out 2>err
+    expect_eq "not executable: the shell's message" 1 "$(grep -c ": $WORK/noexec: Permission denied" err)"
+    expect_eq "not executable: the shell's exit status" 126 "$(awk -F'\t' 'NR == 2 { print $7 }' "$WORK/log")"
+    mr -k --joblog "$WORK/log" -- no-such-program-here ::: 1 >out 2>err
+    expect_eq "not found: the shell's message" 1 "$(grep -c ": no-such-program-here: command not found" err)"
+    expect_eq "not found: the shell's exit status" 127 "$(awk -F'\t' 'NR == 2 { print $7 }' "$WORK/log")"
 
     case_ bare-colon
     # mpirun splits its command line at a bare ':': mpimap says so, exit 2,
