@@ -14,16 +14,16 @@ namespace {
 /// dash's one more, chdir: a command that starts with one of these is the
 /// shell's business.
 constexpr std::string_view kShellWords[] = {
-    ".",        ":",      "[",       "alias",    "bg",      "bind",     "break",    "builtin",
-    "caller",   "cd",     "command", "compgen",  "complete", "compopt", "continue", "declare",
-    "dirs",     "disown", "echo",    "enable",   "eval",    "exec",     "exit",     "export",
-    "false",    "fc",     "fg",      "getopts",  "hash",    "help",     "history",  "jobs",
-    "kill",     "let",    "local",   "logout",   "mapfile", "popd",     "printf",   "pushd",
-    "pwd",      "read",   "readarray", "readonly", "return", "set",     "shift",    "shopt",
-    "source",   "suspend", "test",   "times",    "trap",    "true",     "type",     "typeset",
-    "ulimit",   "umask",  "unalias", "unset",    "wait",    "if",       "then",     "else",
-    "elif",     "fi",     "case",    "esac",     "for",     "select",   "while",    "until",
-    "do",       "done",   "in",      "function", "time",    "coproc",   "chdir"};
+    ".",      ":",       "[",         "alias",    "bg",       "bind",    "break",    "builtin",
+    "caller", "cd",      "command",   "compgen",  "complete", "compopt", "continue", "declare",
+    "dirs",   "disown",  "echo",      "enable",   "eval",     "exec",    "exit",     "export",
+    "false",  "fc",      "fg",        "getopts",  "hash",     "help",    "history",  "jobs",
+    "kill",   "let",     "local",     "logout",   "mapfile",  "popd",    "printf",   "pushd",
+    "pwd",    "read",    "readarray", "readonly", "return",   "set",     "shift",    "shopt",
+    "source", "suspend", "test",      "times",    "trap",     "true",    "type",     "typeset",
+    "ulimit", "umask",   "unalias",   "unset",    "wait",     "if",      "then",     "else",
+    "elif",   "fi",      "case",      "esac",     "for",      "select",  "while",    "until",
+    "do",     "done",    "in",        "function", "time",     "coproc",  "chdir"};
 
 bool is_shell_word(std::string_view w) {
   for (auto s : kShellWords)
@@ -37,8 +37,7 @@ bool is_plain_char(char c) {
          c == '=' || c == '-';
 }
 
-std::string_view value_of(const std::vector<std::string>& env, std::string_view name,
-                          bool& found) {
+std::string_view value_of(const std::vector<std::string>& env, std::string_view name, bool& found) {
   for (const auto& e : env)
     if (e.size() > name.size() && e.compare(0, name.size(), name) == 0 && e[name.size()] == '=') {
       found = true;
@@ -57,7 +56,8 @@ bool is_executable_file(const std::string& path) {
 /// before they keep an inherited $PWD).
 bool names_cwd(std::string_view pwd) {
   if (pwd.empty() || pwd.front() != '/') return false;
-  struct stat a {}, b {};
+  struct stat a {
+  }, b{};
   return ::stat(std::string(pwd).c_str(), &a) == 0 && ::stat(".", &b) == 0 &&
          a.st_dev == b.st_dev && a.st_ino == b.st_ino;
 }
@@ -81,8 +81,7 @@ bool is_plain_word(std::string_view s) {
   return true;
 }
 
-DirectExec::DirectExec(const std::string& shell, const std::vector<std::string>& env,
-                       bool enabled)
+DirectExec::DirectExec(const std::string& shell, const std::vector<std::string>& env, bool enabled)
     : enabled_(enabled) {
   if (!enabled_) return;
   const std::string name = program_name(shell);

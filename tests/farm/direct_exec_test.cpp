@@ -71,7 +71,7 @@ TEST(DirectExec, BuiltinsAndReservedWordsOfTheInstalledBashGoThroughTheShell) {
     EXPECT_FALSE(d.plan(w + " x")) << w;
     ++checked;
   }
-  EXPECT_GT(checked, 50);  // bash has about 60 builtins
+  EXPECT_GT(checked, 50);              // bash has about 60 builtins
   EXPECT_FALSE(d.plan("chdir /tmp"));  // dash's
 }
 
@@ -85,7 +85,8 @@ TEST(DirectExec, AProgramIsFoundWhereTheShellFindsIt) {
     const auto plan = d.plan(std::string(name) + " -x a=b c:d 1,2 @x %y +z");
     ASSERT_TRUE(plan) << name;
     EXPECT_EQ(plan->path, where) << name;
-    EXPECT_EQ(plan->words, (std::vector<std::string>{name, "-x", "a=b", "c:d", "1,2", "@x", "%y", "+z"}));
+    EXPECT_EQ(plan->words,
+              (std::vector<std::string>{name, "-x", "a=b", "c:d", "1,2", "@x", "%y", "+z"}));
     ++checked;
   }
   EXPECT_GE(checked, 3);
@@ -95,10 +96,10 @@ TEST(DirectExec, AnythingTheShellWouldReadGoesThroughIt) {
   DirectExec d("/bin/sh", env_with(system_path()), true);
   ASSERT_TRUE(d.enabled());  // Debian's /bin/sh is dash; elsewhere bash
   for (const char* c :
-       {"ls *", "ls a?b", "ls ~", "ls ~/x", "ls $HOME", "ls 'x'", "ls \"x\"", "ls a\\b", "ls a;b",
-        "ls a|b", "ls a&", "ls >x", "ls <x", "ls (x)", "ls {a,b}", "ls [ab]", "ls #x", "ls !x",
-        "ls x  y", " ls", "ls ", "ls\tx", "ls\nx", "A=1 ls", "ls \xc3\xa9", "ls ^x", "", "ls `x`",
-        "-ls x", "%1"})
+       {"ls *",        "ls a?b", "ls ~",    "ls ~/x", "ls $HOME", "ls 'x'", "ls \"x\"", "ls a\\b",
+        "ls a;b",      "ls a|b", "ls a&",   "ls >x",  "ls <x",    "ls (x)", "ls {a,b}", "ls [ab]",
+        "ls #x",       "ls !x",  "ls x  y", " ls",    "ls ",      "ls\tx",  "ls\nx",    "A=1 ls",
+        "ls \xc3\xa9", "ls ^x",  "",        "ls `x`", "-ls x",    "%1"})
     EXPECT_FALSE(d.plan(c)) << c;
   EXPECT_TRUE(d.plan("ls"));
 }
@@ -149,7 +150,7 @@ TEST(DirectExec, OnlyBashAndDashWithAPathAndATruePwd) {
   EXPECT_FALSE(DirectExec("/usr/bin/zsh", env, true).plan("ls"));
   EXPECT_FALSE(DirectExec("/usr/bin/fish", env, true).plan("ls"));
   EXPECT_FALSE(DirectExec("/bin/csh", env, true).plan("ls"));
-  EXPECT_FALSE(DirectExec("/bin/bash", {"PWD=" + cwd()}, true).plan("ls"));  // no PATH
+  EXPECT_FALSE(DirectExec("/bin/bash", {"PWD=" + cwd()}, true).plan("ls"));           // no PATH
   EXPECT_FALSE(DirectExec("/bin/bash", {"PATH=" + system_path()}, true).plan("ls"));  // no PWD
   EXPECT_FALSE(
       DirectExec("/bin/bash", {"PATH=" + system_path(), "PWD=/proc/self"}, true).plan("ls"));
