@@ -89,6 +89,15 @@ DirectExec::DirectExec(const std::string& shell, const std::vector<std::string>&
   const std::string_view path = value_of(env, "PATH", has_path);
   const std::string_view pwd = value_of(env, "PWD", has_pwd);
   enabled_ = (name == "bash" || name == "dash") && has_path && has_pwd && names_cwd(pwd);
+  // What bash takes from the environment that can change a simple command:
+  // a file it reads first, options (xtrace prints the command), programs to
+  // skip on PATH. (dash reads $ENV only when interactive.)
+  if (name == "bash")
+    for (const char* v : {"BASH_ENV", "SHELLOPTS", "BASHOPTS", "EXECIGNORE"}) {
+      bool set = false;
+      if (!value_of(env, v, set).empty() || (set && std::string_view(v) != "BASH_ENV"))
+        enabled_ = false;
+    }
   if (!enabled_) return;
   std::size_t from = 0;
   while (true) {

@@ -14,8 +14,9 @@
 //    imports from the environment (`export -f`);
 //  - it names a regular executable file, directly (a word with a `/`) or
 //    through the tasks' $PATH, as the shell would find it;
-//  - the tasks' $PWD names the working directory (the shell would reset it)
-//    and no --wd or --nice changes what runs.
+//  - the tasks' $PWD names the working directory (the shell would reset it),
+//    bash gets none of BASH_ENV, SHELLOPTS, BASHOPTS and EXECIGNORE from the
+//    environment, and no --wd or --nice changes what runs.
 // Anything else, and a program that then fails to start (a script without a
 // `#!` line, which the shell would run itself), goes through the shell as
 // before, so its messages and exit status stay the shell's. What the program

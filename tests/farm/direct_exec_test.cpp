@@ -157,4 +157,13 @@ TEST(DirectExec, OnlyBashAndDashWithAPathAndATruePwd) {
   EXPECT_TRUE(DirectExec("/bin/bash", env, true).plan("ls"));
 }
 
+TEST(DirectExec, BashReadingItsEnvironmentGoesThroughTheShell) {
+  const auto path = system_path();
+  for (const char* v : {"BASH_ENV=/tmp/rc", "SHELLOPTS=xtrace", "BASHOPTS=", "EXECIGNORE="})
+    EXPECT_FALSE(DirectExec("/bin/bash", env_with(path, {v}), true).plan("ls")) << v;
+  EXPECT_TRUE(DirectExec("/bin/bash", env_with(path, {"BASH_ENV="}), true).plan("ls"));
+  // The same shell proves it: with xtrace it prints the command first.
+  EXPECT_EQ(output_of("env SHELLOPTS=xtrace bash -c 'ls -d /' 2>&1"), "+ ls -d /\n/\n");
+}
+
 }  // namespace
