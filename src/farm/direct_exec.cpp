@@ -84,25 +84,31 @@ bool is_plain_word(std::string_view s) {
 DirectExec::DirectExec(const std::string& shell, const std::vector<std::string>& env, bool enabled)
     : enabled_(enabled) {
   if (!enabled_) return;
+  // bash only: it execs the last command of `-c` in its own place, so the
+  // task is the program either way. dash 0.5.12 forks and waits instead (a
+  // program killed by a signal becomes exit status 128+n, with a message).
+  // rbash, a link to bash, refuses `./prog`: the name as given counts too.
   const std::string name = program_name(shell);
+  const std::string_view given = std::string_view(shell).substr(shell.rfind('/') + 1);
   bool has_path = false, has_pwd = false;
   const std::string_view path = value_of(env, "PATH", has_path);
   const std::string_view pwd = value_of(env, "PWD", has_pwd);
-  enabled_ = (name == "bash" || name == "dash") && has_path && has_pwd && names_cwd(pwd);
+  enabled_ =
+      name == "bash" && (given == "bash" || given == "sh") && has_path && has_pwd && names_cwd(pwd);
   // What bash takes from the environment that can change a simple command:
   // a file it reads first, options (xtrace prints the command), programs to
-  // skip on PATH. (dash reads $ENV only when interactive.)
-  if (name == "bash")
-    for (const char* v : {"BASH_ENV", "SHELLOPTS", "BASHOPTS", "EXECIGNORE"}) {
-      bool set = false;
-      if (!value_of(env, v, set).empty() || (set && std::string_view(v) != "BASH_ENV"))
-        enabled_ = false;
-    }
+  // skip on PATH, POSIX mode (which rewrites $PWD).
+  for (const char* v : {"BASH_ENV", "SHELLOPTS", "BASHOPTS", "EXECIGNORE", "POSIXLY_CORRECT"}) {
+    bool set = false;
+    if (!value_of(env, v, set).empty() || (set && std::string_view(v) != "BASH_ENV"))
+      enabled_ = false;
+  }
   if (!enabled_) return;
   std::size_t from = 0;
   while (true) {
     const auto colon = path.find(':', from);
     const auto dir = path.substr(from, colon == std::string_view::npos ? colon : colon - from);
+    if (!dir.empty() && dir.front() == '~') enabled_ = false;  // bash expands it there
     path_.emplace_back(dir.empty() ? std::string_view(".") : dir);
     if (colon == std::string_view::npos) break;
     from = colon + 1;
@@ -117,15 +123,14 @@ DirectExec::DirectExec(const std::string& shell, const std::vector<std::string>&
 }
 
 const std::string& DirectExec::lookup(const std::string& name) {
-  // Only what was found is remembered: a program that appears later (a task
-  // may build it) is found then, as the shell would find it.
-  const auto it = found_.find(name);
-  if (it != found_.end()) return it->second;
+  // Searched afresh every time, as every shell does: a program may appear in
+  // an earlier folder while the run goes on (a task may build it).
   for (const auto& dir : path_) {
-    std::string candidate = dir + "/" + name;
-    if (is_executable_file(candidate)) return found_[name] = std::move(candidate);
+    found_ = dir + "/" + name;
+    if (is_executable_file(found_)) return found_;
   }
-  return not_found_;
+  found_.clear();
+  return found_;
 }
 
 std::optional<DirectExec::Plan> DirectExec::plan(std::string_view command) {
@@ -151,7 +156,12 @@ std::optional<DirectExec::Plan> DirectExec::plan(std::string_view command) {
     p.path = lookup(first);
     if (p.path.empty()) return std::nullopt;
   }
+  if (refused_.count(p.path)) return std::nullopt;
   return p;
+}
+
+void DirectExec::refuse(const std::string& path) {
+  if (refused_.size() < kMaxRefused) refused_.insert(path);
 }
 
 }  // namespace mpimap::farm

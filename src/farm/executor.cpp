@@ -18,6 +18,7 @@
 #include <cstring>
 #include <stdexcept>
 #include <string_view>
+#include <unordered_set>
 
 #include "farm/output.hpp"  // write_all
 
@@ -154,6 +155,26 @@ double launcher_kill_after() {
   return end && *end == '\0' && n >= 0 ? static_cast<double>(n) : 1.0;
 }
 
+namespace {
+
+/// Drops every entry but the last of each name (NAME=VALUE), keeping the
+/// order of those left.
+void keep_last_of_each_name(std::vector<std::string>& env) {
+  std::unordered_set<std::string_view> seen;
+  std::vector<bool> keep(env.size(), false);
+  for (std::size_t i = env.size(); i-- > 0;) {
+    const std::string_view e = env[i];
+    keep[i] = seen.insert(e.substr(0, e.find('='))).second;
+  }
+  std::vector<std::string> kept;
+  kept.reserve(seen.size());
+  for (std::size_t i = 0; i < env.size(); ++i)
+    if (keep[i]) kept.push_back(std::move(env[i]));
+  env = std::move(kept);
+}
+
+}  // namespace
+
 Executor::Executor(const CommandTemplate& command, int rank, int slots, std::string host,
                    ExecOptions opt)
     : command_(command),
@@ -172,11 +193,24 @@ Executor::Executor(const CommandTemplate& command, int rank, int slots, std::str
     }
     return false;
   };
+  // The variables set below and for every task (set_task_env) replace any of
+  // the same name this rank inherited (a run inside a task of another run):
+  // one entry per name, the last one as bash would keep it, so that a program
+  // exec'd without the shell sees the same values.
+  std::vector<std::string> own = {"MPIMAP_RANK",  "MPIMAP_HOST",      "PARALLEL_PID",
+                                  "MPIMAP_SEQ",   "MPIMAP_ATTEMPT",   "MPIMAP_SLOT",
+                                  "PARALLEL_SEQ", "PARALLEL_JOBSLOT", "PARALLEL_TMP"};
+  if (!opt_.slot_var.empty()) own.push_back(opt_.slot_var);
+  if (!opt_.tmpdir.empty()) own.emplace_back("TMPDIR");
+  const auto owned = [&](const char* e) {
+    for (const auto& name : own)
+      if (std::strncmp(e, name.data(), name.size()) == 0 && e[name.size()] == '=') return true;
+    return false;
+  };
   for (char** e = environ; e && *e; ++e)
-    if (!is_private_var(*e) && !overridden(*e) &&
-        !(!opt_.tmpdir.empty() && std::strncmp(*e, "TMPDIR=", 7) == 0))
-      env_base_.emplace_back(*e);
+    if (!is_private_var(*e) && !overridden(*e) && !owned(*e)) env_base_.emplace_back(*e);
   for (const auto& v : opt_.env) env_base_.push_back(v);
+  keep_last_of_each_name(env_base_);
   if (!opt_.tmpdir.empty()) env_base_.push_back("TMPDIR=" + opt_.tmpdir);
   env_base_.push_back(fmt::format("MPIMAP_RANK={}", rank_));
   env_base_.push_back("MPIMAP_HOST=" + host_);
@@ -456,6 +490,8 @@ void Executor::start(Task&& task) {
       direct_argv_.push_back(nullptr);
       // Should it not start (a script without #!), the shell runs it, or says why.
       rc = spawn(plan->path.c_str(), direct_argv_.data(), in_fd, out_fd, err_fd, pid);
+      direct_argv_.clear();
+      if (rc == ENOEXEC) direct_->refuse(plan->path);
     }
   if (rc != 0) rc = spawn(opt_.shell.c_str(), argv, in_fd, out_fd, err_fd, pid);
   out.write.reset();  // the child has its own copies

@@ -93,8 +93,8 @@ TEST(DirectExec, AProgramIsFoundWhereTheShellFindsIt) {
 }
 
 TEST(DirectExec, AnythingTheShellWouldReadGoesThroughIt) {
-  DirectExec d("/bin/sh", env_with(system_path()), true);
-  ASSERT_TRUE(d.enabled());  // Debian's /bin/sh is dash; elsewhere bash
+  DirectExec d("/bin/bash", env_with(system_path()), true);
+  ASSERT_TRUE(d.enabled());
   for (const char* c :
        {"ls *",        "ls a?b", "ls ~",    "ls ~/x", "ls $HOME", "ls 'x'", "ls \"x\"", "ls a\\b",
         "ls a;b",      "ls a|b", "ls a&",   "ls >x",  "ls <x",    "ls (x)", "ls {a,b}", "ls [ab]",
@@ -135,18 +135,36 @@ TEST(DirectExec, PathIsSearchedInOrderPastWhatIsNotExecutable) {
   EXPECT_EQ(d.plan("second")->path, a / "second");
 }
 
-TEST(DirectExec, AProgramThatAppearsLaterIsFound) {
-  TempDir dir;
-  DirectExec d("/bin/bash", env_with(folder(dir)), true);
+TEST(DirectExec, PathIsSearchedAfreshForEveryTask) {
+  TempDir a, b;
+  DirectExec d("/bin/bash", env_with(folder(a) + ":" + folder(b)), true);
   EXPECT_FALSE(d.plan("late"));
-  make_program(dir / "late");
+  make_program(b / "late");
   ASSERT_TRUE(d.plan("late"));
-  EXPECT_EQ(d.plan("late")->path, dir / "late");
+  EXPECT_EQ(d.plan("late")->path, b / "late");
+  make_program(a / "late");  // now one earlier on PATH: the shell would take it
+  EXPECT_EQ(d.plan("late")->path, a / "late");
 }
 
-TEST(DirectExec, OnlyBashAndDashWithAPathAndATruePwd) {
+TEST(DirectExec, AProgramThatCouldNotBeExecdGoesThroughTheShellFromThenOn) {
+  TempDir dir;
+  make_program(dir / "prog");
+  DirectExec d("/bin/bash", env_with(folder(dir)), true);
+  ASSERT_TRUE(d.plan("prog"));
+  d.refuse(dir / "prog");
+  EXPECT_FALSE(d.plan("prog"));
+  EXPECT_FALSE(d.plan(dir / "prog"));
+}
+
+TEST(DirectExec, OnlyBashWithAPathAndATruePwd) {
   const auto env = env_with(system_path());
   EXPECT_FALSE(DirectExec("/bin/bash", env, false).plan("ls"));  // --wd, --nice
+  // dash forks the program and waits for it: a signal that kills it becomes
+  // dash's exit status 128+n, with a message. The shell decides that.
+  EXPECT_EQ(output_of("dash -c 'kill -SEGV $$' 2>/dev/null; echo $?"), "139\n");
+  EXPECT_FALSE(DirectExec("/bin/dash", env, true).plan("ls"));
+  EXPECT_FALSE(DirectExec("/usr/bin/rbash", env, true).plan("ls"));  // a link to bash
+  EXPECT_FALSE(DirectExec("/bin/bash", env_with("~/bin:" + system_path()), true).plan("ls"));
   EXPECT_FALSE(DirectExec("/usr/bin/zsh", env, true).plan("ls"));
   EXPECT_FALSE(DirectExec("/usr/bin/fish", env, true).plan("ls"));
   EXPECT_FALSE(DirectExec("/bin/csh", env, true).plan("ls"));
@@ -159,7 +177,8 @@ TEST(DirectExec, OnlyBashAndDashWithAPathAndATruePwd) {
 
 TEST(DirectExec, BashReadingItsEnvironmentGoesThroughTheShell) {
   const auto path = system_path();
-  for (const char* v : {"BASH_ENV=/tmp/rc", "SHELLOPTS=xtrace", "BASHOPTS=", "EXECIGNORE="})
+  for (const char* v :
+       {"BASH_ENV=/tmp/rc", "SHELLOPTS=xtrace", "BASHOPTS=", "EXECIGNORE=", "POSIXLY_CORRECT="})
     EXPECT_FALSE(DirectExec("/bin/bash", env_with(path, {v}), true).plan("ls")) << v;
   EXPECT_TRUE(DirectExec("/bin/bash", env_with(path, {"BASH_ENV="}), true).plan("ls"));
   // The same shell proves it: with xtrace it prints the command first.

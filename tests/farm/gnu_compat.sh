@@ -178,8 +178,10 @@ same -- -k --dry-run echo {} {#} ::: a 'b c'
 # --- Plain commands skip the shell (direct_exec.hpp): nothing may change ---
 printf 'echo from script $1\n' >noshebang && chmod +x noshebang
 printf 'x\n' >noexec && chmod -x noexec
+printf '#!/bin/sh\nkill -SEGV $$\n' >segv && chmod +x segv
 same log -- -k ./noshebang ::: 1 2
 same log -- -k ./noexec ::: 1
+same log -- -k ./segv ::: 1
 same log -- -k no-such-program-here ::: 1
 same log -- -k ls -d ::: /etc /usr
 same log -- -k ls -d ::: /etc /nonexistent

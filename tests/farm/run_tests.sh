@@ -229,6 +229,14 @@ EOF
     unset -f greet
     # A plain command skips the shell (direct_exec.hpp), but a program that
     # cannot start still gets the shell's own message and exit status.
+    # A run inside a task of another run: the task's own values replace
+    # the inherited ones (the program sees one entry per name, as from bash).
+    MPIMAP_SEQ=99 PARALLEL_SEQ=99 mr -k -- printenv MPIMAP_SEQ PARALLEL_SEQ ::: a b >out 2>/dev/null
+    expect_eq "inherited MPIMAP_SEQ and PARALLEL_SEQ are replaced" $'1\n1\n2\n2' "$(cat out)"
+    # bash would put the program's path in $_ (what is there instead is
+    # whatever mpirun inherited): no shell ran.
+    mr -k -- printenv _ ::: x >out 2>/dev/null
+    expect_eq "a plain command is exec'd without the shell" 0 "$(grep -c '/printenv$' out)"
     printf 'x\n' >"$WORK/noexec" && chmod -x "$WORK/noexec"
     mr -k --joblog "$WORK/log" -- "$WORK/noexec" ::: 1 >out 2>err
     expect_eq "not executable: the shell's message" 1 "$(grep -c ": $WORK/noexec: Permission denied" err)"
