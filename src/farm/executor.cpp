@@ -209,7 +209,8 @@ Executor::Executor(const CommandTemplate& command, int rank, int slots, std::str
   };
   for (char** e = environ; e && *e; ++e)
     if (!is_private_var(*e) && !overridden(*e) && !owned(*e)) env_base_.emplace_back(*e);
-  for (const auto& v : opt_.env) env_base_.push_back(v);
+  for (const auto& v : opt_.env)
+    if (!owned(v.c_str())) env_base_.push_back(v);
   keep_last_of_each_name(env_base_);
   if (!opt_.tmpdir.empty()) env_base_.push_back("TMPDIR=" + opt_.tmpdir);
   env_base_.push_back(fmt::format("MPIMAP_RANK={}", rank_));
