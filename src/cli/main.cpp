@@ -25,6 +25,7 @@
 #include "cli/spawn_option.hpp"
 #include "cli/usage_error.hpp"
 #include "farm/farm.hpp"
+#include "farm/standard_input.hpp"
 #include "mpimap/version.hpp"
 
 namespace mpimap::cli {
@@ -98,6 +99,9 @@ int main(int argc, char** argv) {
   const int first = subcommand_index(argc, argv);
   if (first < argc && std::string_view(argv[first]) == "run")  // before MPI_Init, which would hang
     if (const int code = mpimap::farm::refuse_split_command_line(); code >= 0) return code;
+  // mpirun's pipe into rank 0 gets room now, before MPI_Init's long wait
+  // (farm/standard_input.hpp: Open MPI 4.1's mpirun can crash on a full one).
+  mpimap::farm::widen_standard_input();
   std::optional<StdinAside> aside;
   if (asks_for_processes(argc, argv) && !mpimap::started_by_launcher()) aside.emplace();
   boost::mpi::environment env(argc, argv, /*abort_on_exception=*/false);

@@ -40,6 +40,7 @@
 #include "farm/results_table.hpp"
 #include "farm/roles.hpp"
 #include "farm/shell.hpp"
+#include "farm/standard_input.hpp"
 #include "mpimap/detail/collective.hpp"
 #include "mpimap/detail/hosts.hpp"
 #include "mpimap/detail/wire.hpp"
@@ -181,18 +182,18 @@ int run(const boost::mpi::communicator& world, RunOptions opt) {
       opt.read.colsep.reset();
       opt.read.header = false;
     }
-    if (opt.pipe && opt.skip_first_line) skip_line(STDIN_FILENO);
+    if (opt.pipe && opt.skip_first_line) skip_line(standard_input());
     if (opt.pipe && opt.group_by_column > 0) {
       // --group-by: records are the groups the filter marks (see group_by.hpp).
       const std::string marker = random_marker();
-      group_by = std::make_unique<GroupByFilter>(STDIN_FILENO, opt.group_by_column,
+      group_by = std::make_unique<GroupByFilter>(standard_input(), opt.group_by_column,
                                                  opt.colsep.value_or("\t"), marker);
       opt.blocks.recstart = marker;
       opt.blocks.recend.clear();
       opt.blocks.remove_separators = true;
       blocks = std::make_unique<BlockSource>(group_by->fd(), opt.blocks);
     } else if (opt.pipe && !opt.tee) {
-      blocks = std::make_unique<BlockSource>(STDIN_FILENO, opt.blocks);
+      blocks = std::make_unique<BlockSource>(standard_input(), opt.blocks);
     } else if (!opt.pipepart) {
       args = std::make_unique<ArgQueue>(opt.sources, opt.read);  // --tee: one job per argument
     }
@@ -328,7 +329,7 @@ int run(const boost::mpi::communicator& world, RunOptions opt) {
           deal_input(*blocks, static_cast<std::size_t>(setup.exec.slots_total), *opt.deal, error);
       blocks.reset();
     } else {
-      tee_input = read_all(STDIN_FILENO, error);
+      tee_input = read_all(standard_input(), error);
     }
     if (!error.empty()) fmt::print(stderr, "mpimap: {}\n", error);
   }

@@ -12,6 +12,7 @@
 #include <utility>
 
 #include "farm/error.hpp"
+#include "farm/standard_input.hpp"
 
 namespace mpimap::farm {
 
@@ -33,7 +34,7 @@ ItemSource::ItemSource(const std::string& path, std::string delimiter)
     : delimiter_(std::move(delimiter)), path_(path == "-" ? "standard input" : path) {
   if (delimiter_.empty()) delimiter_ = "\n";
   if (path == "-") {
-    fd_ = STDIN_FILENO;
+    fd_ = standard_input();
   } else {
     Fd file(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
     if (!file) throw UsageError(fmt::format("cannot read {}: {}", path, std::strerror(errno)));

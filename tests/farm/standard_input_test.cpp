@@ -1,0 +1,158 @@
+// farm::InputDrain and farm::standard_input(): what goes into the source pipe
+// comes out of fd() byte for byte, in order, ending where the source ends;
+// the writer of the source never waits for the reader (that is the point:
+// mpirun must not find its pipe full); the drain stops when told, and when
+// its reader goes away, without killing the program. A hang fails on the
+// test's timeout; nothing here measures time.
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <gtest/gtest.h>
+
+#include <cerrno>
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <thread>
+
+#include "farm/fd.hpp"
+#include "farm/standard_input.hpp"
+
+namespace {
+
+using mpimap::farm::Fd;
+using mpimap::farm::InputDrain;
+using mpimap::farm::open_pipe;
+using mpimap::farm::Pipe;
+
+/// `n` bytes that differ from any shifted copy of themselves (a lost, doubled
+/// or reordered piece shows).
+std::string pattern(std::size_t n) {
+  std::string s(n, '\0');
+  std::uint64_t x = 88172645463325252ull;
+  for (auto& c : s) {
+    x ^= x << 13;
+    x ^= x >> 7;
+    x ^= x << 17;
+    c = static_cast<char>(x);
+  }
+  return s;
+}
+
+bool write_all(int fd, const std::string& data) {
+  std::size_t done = 0;
+  while (done < data.size()) {
+    const ssize_t n = ::write(fd, data.data() + done, data.size() - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return false;
+    done += static_cast<std::size_t>(n);
+  }
+  return true;
+}
+
+/// Everything `fd` gives until its end (blocking reads, waiting out EAGAIN).
+std::string read_to_end(int fd) {
+  ::fcntl(fd, F_SETFL, ::fcntl(fd, F_GETFL) & ~O_NONBLOCK);
+  std::string out;
+  char buf[4096 * 3 + 7];  // an odd size: reads cut the drain's pieces anywhere
+  while (true) {
+    const ssize_t n = ::read(fd, buf, sizeof buf);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) break;
+    out.append(buf, static_cast<std::size_t>(n));
+  }
+  return out;
+}
+
+TEST(InputDrain, PassesEverythingOnInOrder) {
+  Pipe source;
+  ASSERT_EQ(open_pipe(source), 0);
+  const std::string data = pattern(20 << 20);  // 20 MiB through a 1 MiB limit
+  InputDrain drain(std::move(source.read), 1 << 20);
+  ASSERT_GE(drain.fd(), 0);
+  std::thread writer([&] {
+    EXPECT_TRUE(write_all(source.write.get(), data));
+    source.write.reset();
+  });
+  const std::string got = read_to_end(drain.fd());
+  writer.join();
+  ASSERT_EQ(got.size(), data.size());
+  EXPECT_TRUE(got == data);
+}
+
+TEST(InputDrain, TakesTheInputAheadOfTheReader) {
+  Pipe source;
+  ASSERT_EQ(open_pipe(source), 0);
+  InputDrain drain(std::move(source.read), 4 << 20);
+  // 1 MiB into a 64 KiB pipe, with no one reading fd(): a blocking write that
+  // returns only because the drain keeps taking.
+  const std::string data = pattern(1 << 20);
+  ASSERT_TRUE(write_all(source.write.get(), data));
+  source.write.reset();
+  EXPECT_TRUE(read_to_end(drain.fd()) == data);
+}
+
+TEST(InputDrain, EndsWhereTheSourceEnds) {
+  Pipe source;
+  ASSERT_EQ(open_pipe(source), 0);
+  InputDrain drain(std::move(source.read), 1 << 20);
+  source.write.reset();
+  EXPECT_EQ(read_to_end(drain.fd()), "");
+}
+
+TEST(InputDrain, StopsWhenDestroyedBeforeTheSourceEnds) {
+  Pipe source;
+  ASSERT_EQ(open_pipe(source), 0);
+  {
+    InputDrain drain(std::move(source.read), 1 << 20);
+    ASSERT_TRUE(write_all(source.write.get(), "never read\n"));
+  }  // the source is still open: the destructor must not wait for its end
+  SUCCEED();
+}
+
+TEST(InputDrain, SurvivesItsReaderGoingAway) {
+  Pipe source;
+  ASSERT_EQ(open_pipe(source), 0);
+  InputDrain drain(std::move(source.read), 1 << 20);
+  ::close(drain.release_fd());
+  // The drain's write now fails with EPIPE (a SIGPIPE would end this test);
+  // it stops reading, so this write ends when the pipe's buffer is full or
+  // the drain has stopped: either way the test goes on.
+  ::fcntl(source.write.get(), F_SETFL, O_NONBLOCK);
+  const std::string data = pattern(256 << 10);
+  [[maybe_unused]] const ssize_t n = ::write(source.write.get(), data.data(), data.size());
+  SUCCEED();
+}
+
+/// The pipe `fd` refers to (its inode).
+ino_t pipe_of(int fd) {
+  struct stat st {};
+  EXPECT_EQ(::fstat(fd, &st), 0);
+  EXPECT_TRUE(S_ISFIFO(st.st_mode));
+  return st.st_ino;
+}
+
+TEST(StandardInput, DrainsAPipeAndReadsAsBefore) {
+  Pipe in;
+  ASSERT_EQ(open_pipe(in), 0);
+  ASSERT_EQ(::dup2(in.read.get(), STDIN_FILENO), STDIN_FILENO);
+  in.read.reset();
+  const ino_t before = pipe_of(STDIN_FILENO);
+  mpimap::farm::widen_standard_input();
+  EXPECT_EQ(::fcntl(STDIN_FILENO, F_GETPIPE_SZ), 1 << 20);
+  const std::string data = pattern(3 << 20);
+  std::thread writer([&] {
+    EXPECT_TRUE(write_all(in.write.get(), data));
+    in.write.reset();
+  });
+  ASSERT_EQ(mpimap::farm::standard_input(), STDIN_FILENO);
+  EXPECT_NE(pipe_of(STDIN_FILENO), before);                 // now the drain's pipe
+  EXPECT_EQ(mpimap::farm::standard_input(), STDIN_FILENO);  // one drain only
+  const std::string got = read_to_end(STDIN_FILENO);
+  writer.join();
+  EXPECT_TRUE(got == data);
+}
+
+}  // namespace
