@@ -29,14 +29,16 @@ export PARALLEL_SHELL=/bin/bash
 
 FAILS=0 CASES=0
 exec 3>&2  # this script's own stderr, for notes that no case compares
-# mpimap run ARGS under mpirun. Open MPI 4.1's mpirun itself sometimes dies
-# (SIGSEGV in orte_iof_hnp_read_local_handler, open-mpi/ompi#7483) while it
-# forwards a large standard input that rank 0 reads slowly (--pipe): about 2
-# runs in 100 here, with the job's output lost. That is mpirun's crash, not
-# mpimap's: it is said on this script's stderr and the run made again (three
-# tries in all), from the start of the same input into the same output file. Standard input
-# and output must be files (or /dev/null) to be replayed; standard error is
-# reopened when it is a file (and must then show the crash), else kept as is.
+# mpimap run ARGS under mpirun. Open MPI 4.1's mpirun itself can die (SIGSEGV
+# in orte_iof_hnp_read_local_handler, open-mpi/ompi#7483) forwarding a large
+# standard input when it finds rank 0's pipe full after its input ended. mpimap
+# keeps that pipe drained (src/farm/standard_input.hpp), which ended it here
+# (1 run in 10 of the 108 kB --roundrobin case before); should mpirun crash
+# so all the same, that is said on this script's stderr and the run made
+# again (three tries in all), from the start of the same input into the same
+# output file. Standard input and output must be files (or /dev/null) to be
+# replayed; standard error is reopened when it is a file (and must then show
+# the crash), else kept as is.
 mr() {
   "${MPIRUN[@]}" "$MPIMAP" run "$@"
   local rc=$? try in out err
