@@ -101,7 +101,7 @@ int main(int argc, char** argv) {
     if (const int code = mpimap::farm::refuse_split_command_line(); code >= 0) return code;
   // mpirun's pipe into rank 0 gets room now, before MPI_Init's long wait
   // (farm/standard_input.hpp: Open MPI 4.1's mpirun can crash on a full one).
-  mpimap::farm::widen_standard_input();
+  if (mpimap::started_by_launcher()) mpimap::farm::widen_standard_input();
   std::optional<StdinAside> aside;
   if (asks_for_processes(argc, argv) && !mpimap::started_by_launcher()) aside.emplace();
   boost::mpi::environment env(argc, argv, /*abort_on_exception=*/false);

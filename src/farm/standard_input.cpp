@@ -16,6 +16,7 @@
 #include <deque>
 #include <mutex>
 #include <string>
+#include <system_error>
 #include <thread>
 
 namespace mpimap::farm {
@@ -86,6 +87,9 @@ void drain(int source, Fd out, int stop, std::size_t limit) {
         {stop, POLLIN, 0}, {take ? source : -1, POLLIN, 0}, {give ? out.get() : -1, POLLOUT, 0}};
     if (::poll(fds, 3, -1) < 0) {
       if (errno == EINTR) continue;
+      std::fputs(
+          fmt::format("mpimap: standard input cut short: poll: {}\n", std::strerror(errno)).c_str(),
+          stderr);
       return;
     }
     if (fds[0].revents != 0) return;
@@ -110,6 +114,7 @@ void drain(int source, Fd out, int stop, std::size_t limit) {
 
 struct InputDrain::State {
   Fd source, read_end, stop_read, stop_write;
+  int source_flags = -1;  // put back at the end: the source may be shared
   std::thread thread;
 };
 
@@ -118,15 +123,25 @@ InputDrain::InputDrain(Fd source, std::size_t limit) : state_(std::make_unique<S
   Pipe out, stop;
   if (open_pipe(out) != 0 || open_pipe(stop) != 0) return;
   const int in = state_->source.get();
-  ::fcntl(in, F_SETFL, ::fcntl(in, F_GETFL) | O_NONBLOCK);
+  state_->source_flags = ::fcntl(in, F_GETFL);
+  if (state_->source_flags < 0) return;
+  ::fcntl(in, F_SETFL, state_->source_flags | O_NONBLOCK);
   ::fcntl(out.write.get(), F_SETFL, ::fcntl(out.write.get(), F_GETFL) | O_NONBLOCK);
-  // The program's signal handlers run on its own threads, never this one;
-  // a write to a reader gone fails with EPIPE here rather than killing.
-  sigset_t all, old;
-  ::sigfillset(&all);
-  ::pthread_sigmask(SIG_SETMASK, &all, &old);
-  state_->thread = std::thread(drain, in, std::move(out.write), stop.read.get(), limit);
-  ::pthread_sigmask(SIG_SETMASK, &old, nullptr);
+  {
+    // The program's signal handlers run on its own threads, never this one;
+    // a write to a reader gone fails with EPIPE here rather than killing.
+    sigset_t all, old;
+    ::sigfillset(&all);
+    ::pthread_sigmask(SIG_SETMASK, &all, &old);
+    try {
+      state_->thread = std::thread(drain, in, std::move(out.write), stop.read.get(), limit);
+    } catch (const std::system_error&) {  // no thread to be had: read directly, as before
+      ::pthread_sigmask(SIG_SETMASK, &old, nullptr);
+      ::fcntl(in, F_SETFL, state_->source_flags);
+      return;
+    }
+    ::pthread_sigmask(SIG_SETMASK, &old, nullptr);
+  }
   state_->read_end = std::move(out.read);
   state_->stop_read = std::move(stop.read);
   state_->stop_write = std::move(stop.write);
@@ -138,13 +153,16 @@ InputDrain::~InputDrain() {
     [[maybe_unused]] const ssize_t n = ::write(state_->stop_write.get(), &byte, 1);
     state_->thread.join();
   }
+  if (state_->source && state_->source_flags >= 0)
+    ::fcntl(state_->source.get(), F_SETFL, state_->source_flags);
 }
 
 int InputDrain::fd() const noexcept { return state_->read_end.get(); }
 int InputDrain::release_fd() noexcept { return state_->read_end.release(); }
 
 void widen_standard_input() noexcept {
-  if (is_pipe(STDIN_FILENO)) ::fcntl(STDIN_FILENO, F_SETPIPE_SZ, kPipeSize);
+  if (is_pipe(STDIN_FILENO) && ::fcntl(STDIN_FILENO, F_GETPIPE_SZ) < kPipeSize)
+    ::fcntl(STDIN_FILENO, F_SETPIPE_SZ, kPipeSize);  // never narrower; refused: as it was
 }
 
 int standard_input() {
