@@ -6,6 +6,7 @@
 // test's timeout; nothing here measures time.
 
 #include <fcntl.h>
+#include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -127,14 +128,19 @@ TEST(InputDrain, PutsTheSourceFlagsBack) {
 TEST(InputDrain, SurvivesItsReaderGoingAway) {
   Pipe source;
   ASSERT_EQ(open_pipe(source), 0);
-  InputDrain drain(std::move(source.read), 1 << 20);
-  ::close(drain.release_fd());
-  // The drain's write now fails with EPIPE (a SIGPIPE would end this test);
-  // it stops reading, so this write ends when the pipe's buffer is full or
-  // the drain has stopped: either way the test goes on.
-  ::fcntl(source.write.get(), F_SETFL, O_NONBLOCK);
-  const std::string data = pattern(256 << 10);
-  [[maybe_unused]] const ssize_t n = ::write(source.write.get(), data.data(), data.size());
+  {
+    InputDrain drain(std::move(source.read), 1 << 20);
+    ::close(drain.release_fd());
+    ASSERT_TRUE(write_all(source.write.get(), "for no one\n"));
+    // Once the drain has taken the bytes, its next step is the write that
+    // fails with EPIPE (a SIGPIPE would end this test); the join below waits
+    // for that step.
+    int left = 1;
+    while (left > 0) {
+      ASSERT_EQ(::ioctl(source.write.get(), FIONREAD, &left), 0);
+      if (left > 0) std::this_thread::yield();
+    }
+  }
   SUCCEED();
 }
 
