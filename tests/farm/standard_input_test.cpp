@@ -19,6 +19,7 @@
 #include <thread>
 
 #include "farm/fd.hpp"
+#include "farm/output.hpp"
 #include "farm/standard_input.hpp"
 
 namespace {
@@ -27,6 +28,7 @@ using mpimap::farm::Fd;
 using mpimap::farm::InputDrain;
 using mpimap::farm::open_pipe;
 using mpimap::farm::Pipe;
+using mpimap::farm::write_all;
 
 /// `n` bytes that differ from any shifted copy of themselves (a lost, doubled
 /// or reordered piece shows).
@@ -40,17 +42,6 @@ std::string pattern(std::size_t n) {
     c = static_cast<char>(x);
   }
   return s;
-}
-
-bool write_all(int fd, const std::string& data) {
-  std::size_t done = 0;
-  while (done < data.size()) {
-    const ssize_t n = ::write(fd, data.data() + done, data.size() - done);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) return false;
-    done += static_cast<std::size_t>(n);
-  }
-  return true;
 }
 
 /// Everything `fd` gives until its end (blocking reads, waiting out EAGAIN).
