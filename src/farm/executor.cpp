@@ -46,7 +46,8 @@ bool g_handlers_installed = false;
 std::atomic<int> g_stop_signal{0};
 std::atomic<int> g_stop_count{0};
 std::atomic<bool> g_stop_from_launcher{false};
-pid_t g_launcher = -1;  // the parent, when it is Open MPI's mpirun or orted
+std::atomic<bool> g_launcher_signalled{false};  // handlers may run on any thread at once
+pid_t g_launcher = -1;                          // the parent, when it is Open MPI's mpirun or orted
 
 void kill_groups(int sig) {
   for (auto& g : g_groups) {
@@ -65,9 +66,18 @@ extern "C" void kill_tasks_then_die(int sig) {
 
 extern "C" void record_stop_signal(int sig, siginfo_t* info, void*) {
   const int errno_saved = errno;
+  const bool from_launcher =
+      (sig == SIGTERM || sig == SIGINT) && g_launcher > 0 && info && info->si_pid == g_launcher;
+  // The launcher's SIGTERM counts once. When a killed mpirun dies, the kernel
+  // sends the parent-death signal (SIGTERM, see farm.cpp) once per thread of
+  // it that this rank is handed to as it goes: two or three "from mpirun"
+  // within a millisecond are one stop, not a second signal.
+  if (from_launcher && g_launcher_signalled.exchange(true)) {
+    errno = errno_saved;
+    return;
+  }
   if (g_stop_count.fetch_add(1) == 0) {
-    g_stop_from_launcher.store((sig == SIGTERM || sig == SIGINT) && g_launcher > 0 && info &&
-                               info->si_pid == g_launcher);
+    g_stop_from_launcher.store(from_launcher);
     g_stop_signal.store(sig);
   } else {
     kill_groups(SIGKILL);  // a second signal: at once
@@ -640,7 +650,11 @@ void Executor::finish(Slot& s, int status, std::vector<Result>& done) {
   } else if (WIFSIGNALED(status)) {
     r.signal = WTERMSIG(status);
   }
-  if (s.stopped && !s.halted && !s.timed_out && r.failed()) r.outcome = Outcome::Stopped;
+  // A stop signal may have killed the task before the loop marked it stopped
+  // (a second signal kills every task from the handler itself): it is
+  // stopped all the same, not logged, and --resume runs it again.
+  const bool stopped = s.stopped || g_stop_count.load() > 0;
+  if (stopped && !s.halted && !s.timed_out && r.failed()) r.outcome = Outcome::Stopped;
   if (s.timed_out && r.exitval == 0) r.exitval = -1;  // as GNU parallel records a timeout
   r.start = s.start_wall;
   r.runtime = std::chrono::duration<double>(Clock::now() - s.started).count();

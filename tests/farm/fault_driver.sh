@@ -93,10 +93,19 @@ cd "$WORK"
 RANDOM=$SEED
 FAILS=0
 ITER=0 KPOINT=0 VICTIM=""
+SNAPPED=""
 fail() {
   echo "FAIL [$MODE/$SCENARIO np=$NP seed=$SEED try=$ITER kill-point=$KPOINT records victim=$VICTIM]: $*" >&2
   echo "  replay: FAULT_ONLY=$ITER FAULT_KEEP=1 $0 $MPIMAP $NP $SCENARIO $KILLS $SEED ${MPIRUN[*]}" >&2
   FAILS=$((FAILS + 1))
+  # The failing try's files, as they are now (the next try starts afresh).
+  if [ "$SNAPPED" != "$ITER" ]; then
+    SNAPPED=$ITER
+    mkdir -p "$WORK.fail" && cp -a . "$WORK.fail/try$ITER" 2>/dev/null &&
+      echo "  this try's files: $WORK.fail/try$ITER" >&2
+    pgrep -af "$UNIQ" >"$WORK.fail/try$ITER.processes" 2>&1 || true
+  fi
+  return 0
 }
 now() { echo "$EPOCHREALTIME"; }
 elapsed_gt() { awk -v a="$1" -v b="$(now)" -v s="$2" 'BEGIN { exit !(b - a > s) }'; }
