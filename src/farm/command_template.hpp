@@ -5,7 +5,7 @@
 //   {}    the argument            {/}   its basename
 //   {.}   without extension       {//}  its dirname
 //   {/.}  basename without ext.   {#}   the job's sequence number (1-based)
-//   {%}   job slot: rank * slots_per_rank + slot + 1 (1-based, unique in the job)
+//   {%}   job slot: 1-based, unique in the job (rank r's follow those of ranks < r)
 //   {n} {n.} {n/} {n//} {n/.}     argument n (input source n, or the n'th
 //                                 argument with -N); {-n}: the n'th last
 //   with --plus: {..} {...} {/..} {/...} {+/} {+.} {+..} {+...} {##} {0#} {0%}

@@ -263,7 +263,7 @@ void Executor::release(Slot& s) {
 }
 
 int Executor::slot_number(const Slot& s) const {
-  return rank_ * slots() + static_cast<int>(&s - slots_.data()) + 1;
+  return opt_.slots_before + static_cast<int>(&s - slots_.data()) + 1;
 }
 
 void Executor::fail_to_start(Slot& s, std::string message, int exitval) {

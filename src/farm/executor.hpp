@@ -70,11 +70,14 @@ struct ExecOptions {
   int nice = 0;                  // --nice: added to the rank's niceness
   std::string workdir;           // --wd
   std::int64_t slots_total = 1;  // {0%}
-  std::string slot_var;          // --process-slot-var: set to the slot number - 1
-  std::string tmpdir;            // --tmpdir: the tasks' TMPDIR, and the long commands' scripts
-  bool line_buffer = false;      // --line-buffer: whole lines go out as Outcome::Partial
-  bool input_file = false;       // --cat: the input goes to a file named by $PARALLEL_TMP
-  bool input_fifo = false;       // --fifo: ... to a named pipe named by $PARALLEL_TMP
+  /// The slots of the ranks before this one: its slots are {%} = slots_before
+  /// + 1 onwards, so that {%} is unique across ranks with unequal -j.
+  int slots_before = 0;
+  std::string slot_var;      // --process-slot-var: set to the slot number - 1
+  std::string tmpdir;        // --tmpdir: the tasks' TMPDIR, and the long commands' scripts
+  bool line_buffer = false;  // --line-buffer: whole lines go out as Outcome::Partial
+  bool input_file = false;   // --cat: the input goes to a file named by $PARALLEL_TMP
+  bool input_fifo = false;   // --fifo: ... to a named pipe named by $PARALLEL_TMP
   /// --term-seq: the signals a --timeout or --halt now sends, each with the
   /// milliseconds to wait before the next (then SIGKILL); empty: SIGTERM, 1 s.
   std::vector<std::pair<int, double>> term_seq;

@@ -274,6 +274,11 @@ int run(const boost::mpi::communicator& world, RunOptions opt) {
   setup.exec.line_buffer = opt.line_buffer && !opt.files && !opt.ungroup;
   setup.exec.slots_total = 0;
   for (const int s : slots) setup.exec.slots_total += s;
+  // {%}: rank r's slots follow those of ranks 0..r-1 (-j N% and -j +N can
+  // differ from host to host).
+  setup.exec.slots_before = 0;
+  for (int r = 0; r < setup.rank; ++r)
+    setup.exec.slots_before += slots[static_cast<std::size_t>(r)];
 
   // --results, now that the shell's quoting is known; --pipepart's parts, now
   // that the slots are.

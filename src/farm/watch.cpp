@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <numeric>
 #include <stdexcept>
 #include <utility>
 
@@ -35,8 +36,9 @@ void RunWatch::ran(int rank, const Result& r, std::string command) {
   ++tasks_[k];
   busy_[k] += r.runtime;
   if (!tracing()) return;
-  // The Executor numbers rank r's slots r * slots + 1 onwards ({%}).
-  const int slot = std::clamp(r.slot - rank * slots_[k], 1, slots_[k]);
+  // The Executor numbers rank r's slots after those of ranks 0..r-1 ({%}).
+  const int before = std::accumulate(slots_.begin(), slots_.begin() + rank, 0);
+  const int slot = std::clamp(r.slot - before, 1, slots_[k]);
   const bool killed = r.outcome == Outcome::Halted || r.outcome == Outcome::Stopped ||
                       r.exitval == -1;  // --timeout
   runs_.push_back({.rank = rank,

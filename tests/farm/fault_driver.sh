@@ -14,10 +14,11 @@
 #   OMPI_MCA_rmaps_base_oversubscribe=1 OMPI_MCA_odls_base_sigkill_timeout=0 \
 #     tests/farm/fault_driver.sh build/bin/mpimap 2 rank0 20 1
 # A failure prints the seed, the try and its kill point, and the command
-# line that replays just that try (FAULT_ONLY=I). FAULT_KEEP=1 keeps the
-# work folder. FAULT_MODE selects what is driven: `run` (mpimap run --joblog,
-# the only mode so far); a mode is a set of functions MODE_start, MODE_resume,
-# MODE_check (see "Mode run" below), so that `map` can be added beside it.
+# line that replays just that try (FAULT_ONLY=I); the failing try's files
+# are kept as WORK.fail/tryI. FAULT_KEEP=1 keeps the work folder. FAULT_MODE
+# selects what is driven: `run` (mpimap run --joblog, the only mode so far);
+# a mode is a set of functions MODE_start, MODE_resume, MODE_check (see
+# "Mode run" below), so that `map` can be added beside it.
 #
 # Kill points: try i waits until the joblog holds K records, K drawn
 # by the seed from slice (i mod KILLS) of KILLS equal slices of 0..90% of the
