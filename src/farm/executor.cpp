@@ -46,8 +46,14 @@ bool g_handlers_installed = false;
 std::atomic<int> g_stop_signal{0};
 std::atomic<int> g_stop_count{0};
 std::atomic<bool> g_stop_from_launcher{false};
-std::atomic<bool> g_launcher_signalled{false};  // handlers may run on any thread at once
-pid_t g_launcher = -1;                          // the parent, when it is Open MPI's mpirun or orted
+// When the parent's first SIGTERM came (CLOCK_MONOTONIC, ns; 0: none yet).
+std::atomic<long long> g_parent_term_ns{0};
+static_assert(std::atomic<int>::is_always_lock_free && std::atomic<bool>::is_always_lock_free &&
+              std::atomic<long long>::is_always_lock_free &&
+              std::atomic<pid_t>::is_always_lock_free);
+pid_t g_parent = -1;    // the parent when the handlers were installed
+pid_t g_launcher = -1;  // the parent, when it is Open MPI's mpirun or orted
+constexpr long long kParentRepeatNs = 1'000'000'000;
 
 void kill_groups(int sig) {
   for (auto& g : g_groups) {
@@ -68,13 +74,21 @@ extern "C" void record_stop_signal(int sig, siginfo_t* info, void*) {
   const int errno_saved = errno;
   const bool from_launcher =
       (sig == SIGTERM || sig == SIGINT) && g_launcher > 0 && info && info->si_pid == g_launcher;
-  // The launcher's SIGTERM counts once. When a killed mpirun dies, the kernel
-  // sends the parent-death signal (SIGTERM, see farm.cpp) once per thread of
-  // it that this rank is handed to as it goes: two or three "from mpirun"
-  // within a millisecond are one stop, not a second signal.
-  if (from_launcher && g_launcher_signalled.exchange(true)) {
-    errno = errno_saved;
-    return;
+  // The parent's SIGTERMs within a second of its first count once. When a
+  // killed launcher (mpirun, orted, slurmstepd) dies, the kernel sends the
+  // parent-death signal (SIGTERM, see farm.cpp) once per thread of it that
+  // this rank is handed to as it goes: two or three within a millisecond are
+  // one stop, not a second signal. (Handlers may run on several threads at
+  // once: one compare-exchange decides which is first.)
+  if (sig == SIGTERM && g_parent > 1 && info && info->si_pid == g_parent) {
+    timespec ts{};
+    ::clock_gettime(CLOCK_MONOTONIC, &ts);  // async-signal-safe
+    const long long now = ts.tv_sec * 1'000'000'000LL + ts.tv_nsec;
+    long long first = 0;
+    if (!g_parent_term_ns.compare_exchange_strong(first, now) && now - first < kParentRepeatNs) {
+      errno = errno_saved;
+      return;
+    }
   }
   if (g_stop_count.fetch_add(1) == 0) {
     g_stop_from_launcher.store(from_launcher);
@@ -89,7 +103,8 @@ void install_handlers() {
   if (g_handlers_installed) return;
   // mpirun (or orted) starts every rank with OMPI_MCA_orte_hnp_uri set, as
   // the rank's parent.
-  g_launcher = std::getenv("OMPI_MCA_orte_hnp_uri") ? ::getppid() : -1;
+  g_parent = ::getppid();
+  g_launcher = std::getenv("OMPI_MCA_orte_hnp_uri") ? g_parent : -1;
   for (std::size_t i = 0; i < kHandledSignals.size(); ++i) {
     struct sigaction sa {};
     sigemptyset(&sa.sa_mask);
@@ -651,8 +666,9 @@ void Executor::finish(Slot& s, int status, std::vector<Result>& done) {
     r.signal = WTERMSIG(status);
   }
   // A stop signal may have killed the task before the loop marked it stopped
-  // (a second signal kills every task from the handler itself): it is
-  // stopped all the same, not logged, and --resume runs it again.
+  // (a second signal kills every task from the handler itself; Slurm signals
+  // the tasks with the ranks): it is stopped all the same, not logged, and
+  // --resume runs it again. So is a task that failed by itself just then.
   const bool stopped = s.stopped || g_stop_count.load() > 0;
   if (stopped && !s.halted && !s.timed_out && r.failed()) r.outcome = Outcome::Stopped;
   if (s.timed_out && r.exitval == 0) r.exitval = -1;  // as GNU parallel records a timeout

@@ -29,7 +29,10 @@ RunWatch::RunWatch(const RunOptions& opt, const std::vector<std::string>& hosts,
       slots_(slots),
       started_wall_ns_(detail::wall_clock_ns()),
       tasks_(hosts.size()),
-      busy_(hosts.size()) {}
+      busy_(hosts.size()) {
+  slots_before_.resize(slots_.size());
+  std::exclusive_scan(slots_.begin(), slots_.end(), slots_before_.begin(), 0);
+}
 
 void RunWatch::ran(int rank, const Result& r, std::string command) {
   const auto k = static_cast<std::size_t>(rank);
@@ -37,8 +40,7 @@ void RunWatch::ran(int rank, const Result& r, std::string command) {
   busy_[k] += r.runtime;
   if (!tracing()) return;
   // The Executor numbers rank r's slots after those of ranks 0..r-1 ({%}).
-  const int before = std::accumulate(slots_.begin(), slots_.begin() + rank, 0);
-  const int slot = std::clamp(r.slot - before, 1, slots_[k]);
+  const int slot = std::clamp(r.slot - slots_before_[k], 1, slots_[k]);
   const bool killed = r.outcome == Outcome::Halted || r.outcome == Outcome::Stopped ||
                       r.exitval == -1;  // --timeout
   runs_.push_back({.rank = rank,

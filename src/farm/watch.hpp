@@ -46,6 +46,7 @@ class RunWatch {
   const RunOptions& opt_;
   std::vector<std::string> hosts_;
   std::vector<int> slots_;
+  std::vector<int> slots_before_;  // rank r's {%} are slots_before_[r] + 1 onwards
   std::chrono::steady_clock::time_point started_ = std::chrono::steady_clock::now();
   std::int64_t started_wall_ns_;
   std::vector<std::uint64_t> tasks_;  // by rank

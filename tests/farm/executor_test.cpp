@@ -7,10 +7,11 @@
 //    Outcome::Stopped, even when the rank's loop has not called stop() yet.
 //    Logged as "ran, killed by signal 9" instead, --resume would never run it
 //    again (found by tests/farm/fault_driver.sh, killing mpirun under load).
-//  - The launcher's SIGTERM, however often it comes, is one stop. A killed
+//  - The launcher's SIGTERMs within a second count as one stop. A killed
 //    mpirun hands its ranks from thread to thread as its threads die, and the
 //    kernel sends the parent-death signal each time; counted as a second
-//    signal, it SIGKILLed every task at once.
+//    signal, it SIGKILLed every task at once. A second later, the launcher's
+//    SIGTERM is a second signal again.
 
 #include <signal.h>
 #include <sys/wait.h>
@@ -88,9 +89,10 @@ TEST(ExecutorStop, ATaskASecondSignalKillsIsStoppedEvenBeforeTheLoopKnows) {
 
 /// A rank started by a "launcher" (its parent, named so by
 /// OMPI_MCA_orte_hnp_uri, as mpirun starts its ranks), which sends it SIGTERM
-/// three times, 50 ms apart. The rank's task must still be running then, and
-/// the stop request must count one signal.
-int launcher_case() {
+/// `times` times, `gap_us` apart. Then the stop request must count
+/// `expected` signals, and the rank's task must still run when that is 1
+/// (a second signal SIGKILLs it).
+int launcher_case(int times, useconds_t gap_us, int expected) {
   int ready[2], sent[2];
   if (::pipe(ready) != 0 || ::pipe(sent) != 0) return 20;
   const pid_t rank = ::fork();
@@ -112,29 +114,41 @@ int launcher_case() {
       const auto req = stop_request();
       std::fprintf(stderr, "count %d from_launcher %d signal %d\n", req.count,
                    req.from_launcher ? 1 : 0, req.signal);
-      if (req.count != 1) code = 23;
+      if (req.count != expected) code = 23;
       if (!req.from_launcher || req.signal != SIGTERM) code = 24;
-      std::vector<Result> done;
-      e.collect(done);
-      if (!done.empty()) code = 25;  // the task was killed
-    }                                // ~Executor: the task is killed and reaped
+      if (expected == 1) {
+        std::vector<Result> done;
+        e.collect(done);
+        if (!done.empty()) code = 25;  // the task was killed
+      } else {
+        const auto done = collect_one(e, 20s);
+        if (done.size() != 1 || done[0].signal != SIGKILL || done[0].outcome != Outcome::Stopped)
+          code = 26;
+      }
+    }  // ~Executor: the task is killed and reaped
     std::_Exit(code);
   }
   char c = 0;
-  if (::read(ready[0], &c, 1) != 1) return 26;
-  for (int i = 0; i < 3; ++i) {
+  if (::read(ready[0], &c, 1) != 1) return 27;
+  for (int i = 0; i < times; ++i) {
+    if (i > 0) ::usleep(gap_us);  // apart, else they may merge into one
     ::kill(rank, SIGTERM);
-    ::usleep(50'000);  // apart, as a dying mpirun's threads go (else they merge)
   }
-  if (::write(sent[1], &c, 1) != 1) return 27;
+  ::usleep(50'000);  // the last one handled (if it merged: the count is lower)
+  if (::write(sent[1], &c, 1) != 1) return 28;
   int status = 0;
   while (::waitpid(rank, &status, 0) < 0 && errno == EINTR) {
   }
-  return WIFEXITED(status) ? WEXITSTATUS(status) : 28;
+  return WIFEXITED(status) ? WEXITSTATUS(status) : 29;
 }
 
 TEST(ExecutorStop, TheLaunchersRepeatedSigtermIsOneStop) {
-  EXPECT_EXIT(std::_Exit(launcher_case()), testing::ExitedWithCode(0), "");
+  // As a dying mpirun's threads go: within milliseconds.
+  EXPECT_EXIT(std::_Exit(launcher_case(3, 50'000, 1)), testing::ExitedWithCode(0), "");
+}
+
+TEST(ExecutorStop, TheLaunchersSigtermASecondLaterIsASecondSignal) {
+  EXPECT_EXIT(std::_Exit(launcher_case(2, 1'200'000, 2)), testing::ExitedWithCode(0), "");
 }
 
 /// A task that ends by itself, with no stop: as it ended (the control case).

@@ -88,16 +88,20 @@ EOF
   mr -j2 -- 'echo {%} $MPIMAP_SLOT $MPIMAP_RANK' ::: $(seq 1 $((NP * 4))) >out
   local bad
   bad=$(awk -v np="$NP" '$1 != $2 || $1 < 1 || $1 > 2 * np || int(($1 - 1) / 2) != $3' out)
-  expect_eq "{%} is rank*2+slot+1, 1-based, = MPIMAP_SLOT" "" "$bad"
+  expect_eq "{%} is rank*2+slot+1 (equal -j), 1-based, = MPIMAP_SLOT" "" "$bad"
   expect_eq "slot numbers: one line per item" $((NP * 4)) "$(wc -l <out)"
 
-  if once && [ "$(nproc)" -ge 2 ] && command -v taskset >/dev/null; then
+  # Two CPUs this process may use (the first two), for the next case.
+  local cpus
+  cpus=$(python3 -c 'import os; print(*sorted(os.sched_getaffinity(0))[:2])' 2>/dev/null)
+  if once && [ "$(wc -w <<<"$cpus")" = 2 ] && command -v taskset >/dev/null; then
     case_ slot-numbers-unequal-j
     # -j 100% where rank 0 may use 1 core and rank 1 two (as on two hosts of
     # different sizes): rank 0 has slot 1, rank 1 slots 2 and 3.
-    local wrap='if [ "$OMPI_COMM_WORLD_RANK" = 0 ]; then exec taskset -c 0 "$0" "$@"; fi
-      exec taskset -c 0,1 "$0" "$@"'
-    "${MPIRUN[0]}" -q -n 2 bash -c "$wrap" "$MPIMAP" run -j 100% -- \
+    local wrap="if [ \"\${OMPI_COMM_WORLD_RANK:-\$PMIX_RANK}\" = 0 ]; then
+      exec taskset -c ${cpus%% *} \"\$0\" \"\$@\"; fi
+      exec taskset -c ${cpus// /,} \"\$0\" \"\$@\""
+    "${MPIRUN[@]}" bash -c "$wrap" "$MPIMAP" run -j 100% -- \
       'echo {%} $MPIMAP_RANK; sleep 0.2' ::: $(seq 1 12) >out 2>err
     expect_eq "unequal -j: exit" 0 $?
     expect_eq "unequal -j: {%} 1 on rank 0, {%} 2 and 3 on rank 1" $'1 0\n2 1\n3 1' \
