@@ -53,6 +53,18 @@ ExecOptions shell_options() {
   return opt;
 }
 
+/// An Executor with one slot, running `text` as the task numbered `seq`.
+struct OneTask {
+  OneTask(const std::string& text, std::uint64_t seq)
+      : cmd(command(text)), e(cmd, 0, 1, "host", shell_options()) {
+    Task t;
+    t.seq = seq;
+    e.start(t);
+  }
+  CommandTemplate cmd;  // before e, which refers to it
+  Executor e;
+};
+
 /// Collects until a task has ended, for at most `limit` (a hang fails, it
 /// does not block the test).
 std::vector<Result> collect_one(Executor& e, std::chrono::milliseconds limit) {
@@ -67,14 +79,10 @@ std::vector<Result> collect_one(Executor& e, std::chrono::milliseconds limit) {
 /// Exit codes of the cases: 0 when all is well, else what went wrong (the
 /// death test's message names it).
 int second_signal_case() {
-  const auto cmd = command("sleep 30");
-  Executor e(cmd, 0, 1, "host", shell_options());
-  Task t;
-  t.seq = 7;
-  e.start(t);
+  OneTask task("sleep 30", 7);
   ::raise(SIGTERM);  // the first stop signal: recorded, the loop acts on it
   ::raise(SIGTERM);  // a second one: its handler SIGKILLs every task at once
-  const auto done = collect_one(e, 20s);
+  const auto done = collect_one(task.e, 20s);
   if (done.size() != 1) return 10;
   std::fprintf(stderr, "outcome %d signal %d exit %d count %d\n", static_cast<int>(done[0].outcome),
                done[0].signal, done[0].exitval, stop_request().count);
@@ -101,11 +109,7 @@ int launcher_case(int times, useconds_t gap_us, int expected) {
     ::setenv("OMPI_MCA_orte_hnp_uri", "executor_test", 1);
     int code = 0;
     {
-      const auto cmd = command("sleep 30");
-      Executor e(cmd, 0, 1, "host", shell_options());
-      Task t;
-      t.seq = 1;
-      e.start(t);
+      OneTask task("sleep 30", 1);
       char c = 'r';
       if (::write(ready[1], &c, 1) != 1) std::_Exit(22);
       ssize_t n = 0;
@@ -118,10 +122,10 @@ int launcher_case(int times, useconds_t gap_us, int expected) {
       if (!req.from_launcher || req.signal != SIGTERM) code = 24;
       if (expected == 1) {
         std::vector<Result> done;
-        e.collect(done);
+        task.e.collect(done);
         if (!done.empty()) code = 25;  // the task was killed
       } else {
-        const auto done = collect_one(e, 20s);
+        const auto done = collect_one(task.e, 20s);
         if (done.size() != 1 || done[0].signal != SIGKILL || done[0].outcome != Outcome::Stopped)
           code = 26;
       }
@@ -153,12 +157,8 @@ TEST(ExecutorStop, TheLaunchersSigtermASecondLaterIsASecondSignal) {
 
 /// A task that ends by itself, with no stop: as it ended (the control case).
 int no_stop_case() {
-  const auto cmd = command("echo out; exit 3");
-  Executor e(cmd, 0, 1, "host", shell_options());
-  Task t;
-  t.seq = 2;
-  e.start(t);
-  const auto done = collect_one(e, 20s);
+  OneTask task("echo out; exit 3", 2);
+  const auto done = collect_one(task.e, 20s);
   if (done.size() != 1) return 30;
   if (done[0].outcome != Outcome::Ran || done[0].exitval != 3 || done[0].out != "out\n") return 31;
   return 0;
